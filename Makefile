@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# go3s_rt: the Makefile for people. Kbuild holds what kbuild builds.
+#
+#   make            build go3s_rt.ko (and the KUnit modules if KDIR has KUnit)
+#                   and the samples against KDIR
+#   make run        build, boot the stock Debian 6.12 kernel in QEMU, load
+#                   go3s_rt and samples/hello, show what they print, unload
+#   make test       every test: check, KUnit on UML, debug VM, stock VM
+#   make check      sparse (C=2), W=1 and checkpatch --strict; any warning fails
+#   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
+#   make install    install the modules into KDIR's release and run depmod
+
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/include/config/auto.conf),)
+ifeq ($(shell uname -r | cut -d. -f1-2),6.12)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+endif
+endif
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64)))
+
+# The KUnit suites are modules only where the target kernel has KUnit.
+KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
+KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M)
+SAMPLES := $(wildcard samples/*/Kbuild)
+
+.PHONY: all modules samples clean install run test check coverage deps
+
+all: modules samples
+
+deps:
+	scripts/deps.sh
+
+modules:
+	@test -n "$(KDIR)" || { echo "no KDIR: run scripts/deps.sh"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+samples: modules
+	@set -e; for s in $(dir $(SAMPLES)); do \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$s \
+			KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules; \
+	done
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules_install
+	depmod -a $(shell cat $(KDIR)/include/config/kernel.release)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	@for s in $(dir $(SAMPLES)); do $(MAKE) -C $(KDIR) M=$(CURDIR)/$$s clean; done
+	rm -rf .out
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+check:
+	scripts/check.sh $(KDIR)
+
+coverage:
+	scripts/coverage.sh

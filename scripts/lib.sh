@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the go3s_rt scripts. Source it; do not run it.
+
+GO3S_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GO3S_CACHE=${GO3S_CACHE:-$HOME/.cache/go3s}
+GO3S_OUT=${GO3S_OUT:-$GO3S_ROOT/.out}
+GO3S_JOBS=${GO3S_JOBS:-$(nproc)}
+export GO3S_ROOT GO3S_CACHE GO3S_OUT
+
+# The unpacked linux-source-6.12 tree (scripts/deps.sh creates it).
+go3s_src() {
+	local ver
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 | tr -c 'A-Za-z0-9.+\n-' _)
+	echo "$GO3S_CACHE/src/$ver"
+}
+
+# The stock Debian 6.12 kernel: headers directory and bootable image.
+go3s_stock_kdir() {
+	if [ -d "/lib/modules/$(uname -r)/build" ] &&
+	   [ "$(uname -r | cut -d. -f1-2)" = 6.12 ]; then
+		echo "/lib/modules/$(uname -r)/build"
+		return
+	fi
+	ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1
+}
+go3s_stock_release() { basename "$(go3s_stock_kdir)" | sed 's/^linux-headers-//'; }
+go3s_stock_vmlinuz() { echo "/boot/vmlinuz-$(go3s_stock_release)"; }
+
+# Print a stage banner and remember when it started.
+go3s_stage() {
+	GO3S_STAGE_NAME=$1
+	GO3S_STAGE_T0=$(date +%s)
+	printf '\n==> %s\n' "$1"
+}
+go3s_stage_done() {
+	printf '<== %s: done in %ss\n' "$GO3S_STAGE_NAME" $(( $(date +%s) - GO3S_STAGE_T0 ))
+}
+
+go3s_die() { echo "error: $*" >&2; exit 1; }
+
+# Short content hash of files (and extra strings) for cache keys.
+go3s_key() { { cat "$@"; echo "$GO3S_KEY_EXTRA"; } | sha256sum | cut -c1-12; }
+
+# go3s_qemu LOG TIMEOUT KERNEL INITRD APPEND [extra qemu args...]
+# Boots a q35 VM under TCG (KVM is not usable on our machines) with the
+# console on stdio; the console is copied to LOG. Returns qemu's status,
+# 124 on timeout.
+go3s_qemu() {
+	local log=$1 tmo=$2 kernel=$3 initrd=$4 append=$5
+	shift 5
+	timeout --foreground -k 5 "$tmo" qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -m 2G \
+		-nographic -no-reboot -serial stdio -monitor none \
+		-display none -parallel none \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null 2>&1 |
+		sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log"
+	return "${PIPESTATUS[0]}"
+}
+
+# go3s_build_modules KDIR OUTDIR: build go3s_rt, its KUnit modules (if KDIR
+# has KUnit) and the samples in a private copy of the sources, so builds for
+# different kernels never share objects.
+go3s_build_modules() {
+	local kdir=$1 out=$2
+	mkdir -p "$out"
+	rsync -a --delete --exclude=.git --exclude=.out \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		"$GO3S_ROOT/" "$out/src/" >/dev/null
+	make -C "$out/src" KDIR="$kdir" all >"$out/build.log" 2>&1 || {
+		cat "$out/build.log" >&2
+		return 1
+	}
+}

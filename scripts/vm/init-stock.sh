@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the stock-kernel VM: load go3s_rt and samples/hello, show what
+# they say, unload both. Each check prints "GO3S-CHECK ok|fail <name>".
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+cd /lib/go3s || exit 1
+
+step() { echo; echo "--- $*"; }
+check() {
+	name=$1
+	shift
+	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
+}
+has_mod() { grep -q "^$1 " /proc/modules; }
+ver=/sys/kernel/debug/go3s/version
+
+echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease)"
+
+step "insmod go3s_rt.ko"
+check insmod_go3s_rt insmod go3s_rt.ko
+check go3s_rt_listed has_mod go3s_rt
+
+step "cat $ver"
+cat $ver
+check debugfs_version grep -q '^abi: [0-9]*\.[0-9]*$' $ver
+
+step "insmod go3s_hello.ko"
+check insmod_go3s_hello insmod go3s_hello.ko
+check hello_greeted sh -c 'dmesg | grep -q "go3s_hello: hello from a go3s client"'
+
+step "rmmod go3s_rt while go3s_hello uses it (must be refused)"
+check rmmod_go3s_rt_refused_in_use sh -c '! rmmod go3s_rt 2>/dev/null'
+
+step "rmmod go3s_hello go3s_rt"
+check rmmod_go3s_hello rmmod go3s_hello
+check rmmod_go3s_rt rmmod go3s_rt
+check go3s_rt_gone sh -c '! grep -q "^go3s_rt " /proc/modules'
+check debugfs_removed test ! -e /sys/kernel/debug/go3s
+
+step "what the modules logged"
+dmesg | grep -E 'go3s' | sed 's/^/  /'
+
+check no_kernel_warnings sh -c '! dmesg | grep -E "WARNING:|BUG:|Oops|Call Trace|UBSAN|general protection"'
+
+echo "GO3S-END"
+poweroff -f
