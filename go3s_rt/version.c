@@ -9,7 +9,6 @@
 
 #include <go3s/abi.h>
 
-#include "export.h"
 #include "version.h"
 
 /**
@@ -23,7 +22,7 @@ u32 go3s_abi_version(void)
 {
 	return GO3S_ABI_VERSION(GO3S_ABI_MAJOR, GO3S_ABI_MINOR);
 }
-GO3S_EXPORT(go3s_abi_version);
+EXPORT_SYMBOL_GO3S(go3s_abi_version);
 
 /**
  * go3s_abi_check - may a client built for @major.@minor use this runtime?
@@ -42,7 +41,7 @@ int go3s_abi_check(u32 major, u32 minor)
 		return -EPROTO;
 	return 0;
 }
-GO3S_EXPORT(go3s_abi_check);
+EXPORT_SYMBOL_GO3S(go3s_abi_check);
 
 /**
  * go3s_rt_version - release string of the loaded runtime
@@ -54,7 +53,7 @@ const char *go3s_rt_version(void)
 {
 	return GO3S_RT_VERSION;
 }
-GO3S_EXPORT(go3s_rt_version);
+EXPORT_SYMBOL_GO3S(go3s_rt_version);
 
 /*
  * debugfs go3s/version: one "key: value" per line, stable for scripts.

@@ -2,7 +2,6 @@
 #ifndef _GO3S_VERSION_H
 #define _GO3S_VERSION_H
 
-
 struct seq_file;
 
 #define GO3S_RT_VERSION	"0.1.0"

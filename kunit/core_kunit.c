@@ -50,9 +50,11 @@ static void rt_version_is_semver(struct kunit *test)
 	const char *v = go3s_rt_version();
 	unsigned int a, b, c;
 	char tail;
+	int n;
 
 	KUNIT_ASSERT_NOT_NULL(test, v);
-	KUNIT_EXPECT_EQ(test, sscanf(v, "%u.%u.%u%c", &a, &b, &c, &tail), 3);
+	n = sscanf(v, "%u.%u.%u%c", &a, &b, &c, &tail);
+	KUNIT_EXPECT_EQ(test, n, 3);
 	KUNIT_EXPECT_STREQ(test, v, GO3S_RT_VERSION);
 }
 
@@ -103,6 +105,7 @@ static struct kunit_suite go3s_core_suite = {
 	.name = "go3s_core",
 	.test_cases = go3s_core_cases,
 };
+
 kunit_test_suite(go3s_core_suite);
 
 GO3S_IMPORT_NS();

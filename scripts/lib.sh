@@ -72,3 +72,15 @@ go3s_build_modules() {
 		return 1
 	}
 }
+
+# Link the project into the kernel source as drivers/go3s (kunit.py has no
+# out-of-tree mode). "osource" keeps other builds of the tree working if
+# the link ever dangles; the symlink always points at this checkout.
+go3s_link_tree() {
+	local src=$1
+	ln -sfn "$GO3S_ROOT" "$src/drivers/go3s"
+	grep -q 'drivers/go3s/Kconfig' "$src/drivers/Kconfig" ||
+		echo 'osource "drivers/go3s/Kconfig"' >>"$src/drivers/Kconfig"
+	grep -q 'CONFIG_GO3S' "$src/drivers/Makefile" ||
+		echo 'obj-$(CONFIG_GO3S) += go3s/' >>"$src/drivers/Makefile"
+}

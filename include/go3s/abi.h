@@ -9,9 +9,9 @@
 #ifndef _GO3S_ABI_H
 #define _GO3S_ABI_H
 
-#include <linux/module.h>
 #include <linux/types.h>
-#include <linux/version.h>
+
+#include <go3s/compat.h>
 
 #define GO3S_ABI_MAJOR	0
 #define GO3S_ABI_MINOR	1
@@ -20,16 +20,6 @@
 #define GO3S_ABI_VERSION(major, minor)	(((u32)(major) << 16) | (u16)(minor))
 #define GO3S_ABI_VERSION_MAJOR(v)	((u16)((v) >> 16))
 #define GO3S_ABI_VERSION_MINOR(v)	((u16)(v))
-
-/*
- * Clients say GO3S_IMPORT_NS(); once at file scope. Linux 6.13 turned the
- * namespace argument of MODULE_IMPORT_NS() into a string literal.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define GO3S_IMPORT_NS()	MODULE_IMPORT_NS("GO3S")
-#else
-#define GO3S_IMPORT_NS()	MODULE_IMPORT_NS(GO3S)
-#endif
 
 u32 go3s_abi_version(void);
 int go3s_abi_check(u32 major, u32 minor);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check [KDIR]: build with W=1 (kernel-doc included) and sparse (C=2)
+# against KDIR, and run checkpatch.pl --strict over every C file. Any
+# warning in our code fails. Writes "passed failed" to $GO3S_RESULT.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=${1:-$(go3s_stock_kdir)}
+[ -n "$kdir" ] && [ -d "$kdir" ] || go3s_die "no kernel build directory: run scripts/deps.sh"
+src=$(go3s_src)
+out=$GO3S_OUT/check
+mkdir -p "$out"
+pass=0 fail=0
+result() {
+	if [ "$1" -eq 0 ]; then
+		echo "  ok check:$2"
+		pass=$((pass + 1))
+	else
+		echo "  fail check:$2"
+		fail=$((fail + 1))
+	fi
+}
+
+# A fresh copy, so C=2 and W=1 see every file (no stale objects).
+rm -rf "$out/src"
+rsync -a --exclude=.git --exclude=.out "$GO3S_ROOT/" "$out/src/"
+find "$out/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
+
+kunit_m=$(grep -qs '^CONFIG_KUNIT=[ym]' "$kdir/include/config/auto.conf" && echo m || true)
+rc=0
+make -C "$kdir" M="$out/src" W=1 C=2 CONFIG_GO3S=m \
+	CONFIG_GO3S_KUNIT_TEST="$kunit_m" modules >"$out/build.log" 2>&1 || rc=$?
+# Warnings that name one of our files (compiler, kernel-doc, sparse, objtool).
+grep -E "^$out/src/[^:]+:[0-9]+(:[0-9]+)?: (warning|error)|^$out/src/.*: (warning|error)" \
+	"$out/build.log" | sed "s|$out/src/||" >"$out/warnings" || true
+sed 's/^/    /' "$out/warnings"
+[ $rc -eq 0 ] || tail -n 20 "$out/build.log" | sed 's/^/    /'
+test $rc -eq 0 -a ! -s "$out/warnings"
+result $? "build_w1_sparse($(basename "$kdir"))"
+
+for s in "$out"/src/samples/*/; do
+	rc=0
+	make -C "$kdir" M="$s" W=1 C=2 KBUILD_EXTRA_SYMBOLS="$out/src/Module.symvers" \
+		modules >"$out/sample.log" 2>&1 || rc=$?
+	w=$(grep -cE "^$s[^:]+:[0-9]+(:[0-9]+)?: (warning|error)" "$out/sample.log" || true)
+	[ "$w" -eq 0 ] || grep -E "^$s" "$out/sample.log" | sed 's/^/    /'
+	test $rc -eq 0 -a "$w" -eq 0
+	result $? "sample_w1_sparse($(basename "$s"))"
+done
+
+# checkpatch --strict on every source file we own.
+cd "$GO3S_ROOT"
+mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^\.out/')
+rc=0
+"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+	--ignore FILE_PATH_CHANGES -f "${files[@]}" >"$out/checkpatch.log" 2>&1 || rc=$?
+sed 's/^/    /' "$out/checkpatch.log"
+result $rc "checkpatch_strict(${#files[@]} files)"
+
+echo "check: $pass passed, $fail failed"
+[ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The UML stage of make test: kunit.py run with kunit/.kunitconfig, the
+# runtime and its suites built into a UML kernel. The build directory is
+# cached under ~/.cache/go3s/uml-<key> and rebuilt incrementally.
+# Extra arguments go to kunit.py (e.g. a suite glob: 'go3s_core').
+# Writes "passed failed" to $GO3S_RESULT when set.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(go3s_src)
+[ -f "$src/.unpacked" ] || go3s_die "kernel source missing: run scripts/deps.sh"
+go3s_link_tree "$src"
+cfg=$GO3S_ROOT/kunit/.kunitconfig
+GO3S_KEY_EXTRA=$(basename "$src")
+build=$GO3S_CACHE/uml-$(go3s_key "$cfg")
+out=$GO3S_OUT/uml
+mkdir -p "$out" "$build"
+
+echo "kunit.py run (UML) in $build"
+rc=0
+(cd "$src" && python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig="$cfg" --build_dir="$build" --jobs="$GO3S_JOBS" \
+	--timeout="${GO3S_UML_TIMEOUT:-600}" --json="$out/results.json" "$@") \
+	>"$out/kunit.log" 2>&1 || rc=$?
+sed 's/^/  /' "$out/kunit.log" | tail -n 60
+
+pass=0 fail=0
+while read -r st name; do
+	echo "  $st uml:$name"
+	if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+if [ $rc -ne 0 ] && [ $fail -eq 0 ]; then
+	echo "  fail uml:kunit.py (exit $rc, see $out/kunit.log)"
+	fail=$((fail + 1))
+fi
+echo "UML KUnit: $pass passed, $fail failed (log: $out/kunit.log)"
+[ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
+[ "$fail" -eq 0 ]

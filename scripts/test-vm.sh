@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The debug VM stage of make test: build (or reuse) the debug kernel, build
+# go3s_rt and the KUnit modules against it, boot it on q35 with an IOMMU and
+# the edu device, run every suite and judge the console.
+# Writes "passed failed" to $GO3S_RESULT when set.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$("$GO3S_ROOT/scripts/build-kernel.sh")
+rel=$(cat "$kdir/include/config/kernel.release")
+out=$GO3S_OUT/debug
+mkdir -p "$out"
+
+echo "building the modules against the debug kernel $rel"
+go3s_build_modules "$kdir" "$out"
+
+files=(lib/go3s/kunit.ko="$kdir/modroot/lib/modules/$rel/kernel/lib/kunit/kunit.ko"
+       lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
+for ko in "$out"/src/*_kunit.ko; do
+	files+=("lib/go3s/kunit/$(basename "$ko")=$ko")
+done
+"$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
+	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"
+
+log=$out/console.log
+echo "booting the debug VM (q35, intel-iommu, edu, 4 CPUs); console: $log"
+rc=0
+go3s_qemu "$log" "${GO3S_VM_TIMEOUT:-900}" "$kdir/arch/x86/boot/bzImage" \
+	"$out/initrd.gz" "softlockup_panic=1 hung_task_panic=1 intel_iommu=on" \
+	-smp 4 -device intel-iommu,intremap=on -machine kernel-irqchip=split \
+	-device edu >"$out/qemu.out" || rc=$?
+[ $rc -ne 124 ] || echo "the VM timed out"
+
+pass=0 fail=0
+count() { if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi; }
+
+# The console: checks made in the VM, kernel reports, completion.
+judge=$("$GO3S_ROOT/scripts/vm/check-console.py" "$log" --ktap "$out/results.ktap") || true
+echo "$judge" | sed 's/^/  /'
+while read -r st _; do
+	case $st in ok|fail) count "$st" ;; esac
+done <<<"$judge"
+
+# The KUnit cases, parsed by kunit.py.
+src=$(go3s_src)
+python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/results.json" \
+	"$out/results.ktap" | sed 's/^/  /' || true
+while read -r st name; do
+	echo "  $st kunit:$name"
+	count "$st"
+done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+
+echo "debug VM: $pass passed, $fail failed (console log: $log)"
+[ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
+[ "$fail" -eq 0 ]

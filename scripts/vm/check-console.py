@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge a go3s test VM's console log.
+
+Prints one "ok|fail <check>" line per check and writes the KUnit results
+(the KTAP blocks the VM's init copied from debugfs) as one KTAP document.
+
+- GO3S-CHECK ok|fail <name>  lines are checks made inside the VM;
+- the VM must reach GO3S-END (no panic, no hang);
+- any kernel report (KASAN, UBSAN, lockdep, kmemleak, oops, BUG, WARN,
+  RCU stall, hung task, soft lockup) fails the run, except a WARN that a
+  test declared beforehand with a "GO3S-EXPECT-WARN <regex>" line: each
+  declaration must be met by exactly one WARN whose report matches it.
+"""
+import argparse
+import re
+import sys
+
+# Kernel reports that always fail the run. WARN blocks are handled apart.
+REPORTS = [
+    (r'BUG: KASAN:', 'kasan'),
+    (r'UBSAN:', 'ubsan'),
+    (r'WARNING: possible circular locking', 'lockdep'),
+    (r'WARNING: possible recursive locking', 'lockdep'),
+    (r'WARNING: inconsistent lock state', 'lockdep'),
+    (r'WARNING: suspicious RCU usage', 'lockdep'),
+    (r'WARNING: bad unlock balance', 'lockdep'),
+    (r'WARNING: held lock freed', 'lockdep'),
+    (r'WARNING: lock held when returning to user space', 'lockdep'),
+    (r'WARNING: possible irq lock inversion', 'lockdep'),
+    (r'WARNING: .*-safe -> .*-unsafe lock order detected', 'lockdep'),
+    (r'INFO: trying to register non-static key', 'lockdep'),
+    (r'BUG: sleeping function called from invalid context', 'atomic_sleep'),
+    (r'BUG: scheduling while atomic', 'atomic_sleep'),
+    (r'BUG: workqueue leaked', 'bug'),
+    (r'BUG: unable to handle', 'oops'),
+    (r'BUG: kernel NULL pointer', 'oops'),
+    (r'general protection fault', 'oops'),
+    (r'Oops:', 'oops'),
+    (r'kernel BUG at', 'bug'),
+    (r'BUG: (?!KASAN)', 'bug'),
+    (r'unreferenced object 0x', 'kmemleak'),
+    (r'Kernel panic', 'panic'),
+    (r'watchdog: BUG: soft lockup', 'softlockup'),
+    (r'INFO: task .* blocked for more than', 'hung_task'),
+    (r'rcu: INFO: .* detected stalls', 'rcu_stall'),
+    (r'ODEBUG:', 'debugobjects'),
+    (r'list_(add|del) corruption', 'list_debug'),
+    (r'stack-protector: Kernel stack is corrupted', 'stack'),
+    (r'Kernel stack is corrupted', 'stack'),
+]
+REPORT_RE = [(re.compile(p), n) for p, n in REPORTS]
+WARN_START = re.compile(r'-+\[ cut here \]-+')
+WARN_LINE = re.compile(r'WARNING: CPU: \d+ PID: \d+ at ')
+WARN_END = re.compile(r'---\[ end trace')
+EXPECT = re.compile(r'GO3S-EXPECT-WARN (.+)$')
+CHECK = re.compile(r'^GO3S-CHECK (ok|fail) (\S+)')
+KTAP_BEGIN = re.compile(r'^GO3S-KTAP-BEGIN (\S+)')
+KTAP_END = re.compile(r'^GO3S-KTAP-END')
+# Console lines carry a "[   12.345678] " timestamp prefix.
+STAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+
+def strip(line):
+    return STAMP.sub('', line.rstrip('\n'))
+
+
+def judge(lines):
+    """Return (checks, ktap_blocks, reports) for the console lines."""
+    checks, blocks, reports = [], [], []
+    expected = []  # [regex, met]
+    warn = None
+    ktap = None
+    for raw in lines:
+        line = strip(raw)
+        if ktap is not None:
+            if KTAP_END.match(line):
+                blocks.append(ktap)
+                ktap = None
+            else:
+                ktap[1].append(line)
+            continue
+        m = KTAP_BEGIN.match(line)
+        if m:
+            ktap = (m.group(1), [])
+            continue
+        m = CHECK.match(line)
+        if m:
+            checks.append((m.group(1) == 'ok', 'vm:' + m.group(2)))
+            continue
+        m = EXPECT.search(line)
+        if m:
+            expected.append([re.compile(m.group(1)), False])
+            continue
+        if warn is not None:
+            warn.append(line)
+            if WARN_END.search(line):
+                reports.extend(match_warn(warn, expected))
+                warn = None
+            continue
+        if WARN_START.search(line):
+            warn = [line]
+            continue
+        if WARN_LINE.search(line):  # a WARN without its cut-here line
+            warn = [line]
+            continue
+        for rx, name in REPORT_RE:
+            if rx.search(line):
+                reports.append('%s: %s' % (name, line))
+                break
+    if warn is not None:
+        reports.extend(match_warn(warn, expected))
+    for rx, met in expected:
+        if not met:
+            reports.append('expected warning never came: %s' % rx.pattern)
+    return checks, blocks, reports
+
+
+def match_warn(block, expected):
+    text = '\n'.join(block)
+    # A lockdep or other report inside the block is never expected.
+    for line in block:
+        for rx, name in REPORT_RE:
+            if rx.search(line):
+                return ['%s: %s' % (name, line)]
+    for exp in expected:
+        if not exp[1] and exp[0].search(text):
+            exp[1] = True
+            return []
+    where = next((l for l in block if WARN_LINE.search(l)), block[0])
+    return ['unexpected WARN: %s' % where]
+
+
+def merge_ktap(blocks):
+    """Each debugfs results file is a KTAP document with one suite; join
+    them into one document with N suites for kunit.py parse."""
+    out = ['KTAP version 1', '1..%d' % len(blocks)]
+    for i, (name, lines) in enumerate(blocks, 1):
+        body = [l for l in lines if l.strip()]
+        # Drop the per-file header ("KTAP version 1", "1..1").
+        while body and (body[0].startswith('KTAP version') or
+                        re.match(r'^1\.\.\d+$', body[0])):
+            body.pop(0)
+        if body and re.match(r'^(not ok|ok) 1 ', body[-1]):
+            body[-1] = re.sub(r'^(not ok|ok) 1 ', r'\g<1> %d ' % i, body[-1])
+        out.extend(body)
+    return '\n'.join(out) + '\n'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('log')
+    ap.add_argument('--ktap', help='write the merged KTAP here')
+    ap.add_argument('--end', default='GO3S-END',
+                    help='marker the VM prints when it completed')
+    args = ap.parse_args()
+
+    with open(args.log, errors='replace') as f:
+        lines = f.readlines()
+    checks, blocks, reports = judge(lines)
+    completed = any(strip(l).startswith(args.end) for l in lines)
+    checks.append((completed, 'vm:completed'))
+    checks.append((not reports, 'vm:console_clean'))
+
+    for ok, name in checks:
+        print('%s %s' % ('ok' if ok else 'fail', name))
+    for r in reports:
+        print('  report: %s' % r)
+    if args.ktap:
+        with open(args.ktap, 'w') as f:
+            f.write(merge_ktap(blocks))
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

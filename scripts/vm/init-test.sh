@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the debug test VM: load kunit, go3s_rt and every KUnit module
+# (their suites run at load), copy the KTAP results from debugfs to the
+# console, unload everything and ask kmemleak what is left.
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+cd /lib/go3s || exit 1
+
+check() {
+	name=$1
+	shift
+	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
+}
+kml=/sys/kernel/debug/kmemleak
+
+echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
+# Objects from boot are not ours: forget them before the first load.
+echo clear >$kml
+
+check insmod_kunit insmod kunit.ko
+check insmod_go3s_rt insmod go3s_rt.ko
+for t in kunit/*.ko; do
+	check "insmod_$(basename "$t" .ko)" insmod "$t"
+done
+
+for d in /sys/kernel/debug/kunit/*; do
+	[ -f "$d/results" ] || continue
+	echo "GO3S-KTAP-BEGIN ${d##*/}"
+	cat "$d/results"
+	echo "GO3S-KTAP-END"
+done
+
+for t in kunit/*.ko; do
+	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
+done
+check rmmod_go3s_rt rmmod go3s_rt
+check debugfs_removed test ! -e /sys/kernel/debug/go3s
+check rmmod_kunit rmmod kunit
+
+# kmemleak only reports objects older than 5 s, and needs two scans to be
+# sure a pointer is really gone.
+sleep 6
+echo scan >$kml
+echo scan >$kml
+cat $kml >/tmp/leaks
+cat /tmp/leaks
+check kmemleak_clean test ! -s /tmp/leaks
+
+echo "GO3S-END"
+poweroff -f
