@@ -75,19 +75,19 @@ static void debugfs_has_version_file(struct kunit *test)
 
 static void version_show_reports_versions(struct kunit *test)
 {
-	char *expect, *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char *expect = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	struct seq_file m = { .buf = buf, .size = PAGE_SIZE };
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, expect);
 	KUNIT_ASSERT_EQ(test, go3s_version_show(&m, NULL), 0);
 	KUNIT_ASSERT_LT(test, m.count, PAGE_SIZE);
 	buf[m.count] = '\0';
 
-	expect = kunit_kasprintf(test, GFP_KERNEL,
-				 "runtime: %s\nabi: %u.%u\nkernel: %s\n",
-				 go3s_rt_version(), GO3S_ABI_MAJOR,
-				 GO3S_ABI_MINOR, init_utsname()->release);
-	KUNIT_ASSERT_NOT_NULL(test, expect);
+	scnprintf(expect, PAGE_SIZE, "runtime: %s\nabi: %u.%u\nkernel: %s\n",
+		  go3s_rt_version(), GO3S_ABI_MAJOR, GO3S_ABI_MINOR,
+		  init_utsname()->release);
 	KUNIT_EXPECT_STREQ(test, buf, expect);
 }
 

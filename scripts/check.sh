@@ -24,8 +24,7 @@ result() {
 
 # A fresh copy, so C=2 and W=1 see every file (no stale objects).
 rm -rf "$out/src"
-rsync -a --exclude=.git --exclude=.out "$GO3S_ROOT/" "$out/src/"
-find "$out/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
+rsync -a --exclude=.git --filter=':- .gitignore' "$GO3S_ROOT/" "$out/src/"
 
 kunit_m=$(grep -qs '^CONFIG_KUNIT=[ym]' "$kdir/include/config/auto.conf" && echo m || true)
 rc=0

@@ -64,8 +64,9 @@ go3s_qemu() {
 go3s_build_modules() {
 	local kdir=$1 out=$2
 	mkdir -p "$out"
-	rsync -a --delete --exclude=.git --exclude=.out \
-		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	# Build products (whatever .gitignore names) stay in the copy and
+	# are never copied from the work tree.
+	rsync -a --delete --exclude=.git --filter=':- .gitignore' \
 		"$GO3S_ROOT/" "$out/src/" >/dev/null
 	make -C "$out/src" KDIR="$kdir" all >"$out/build.log" 2>&1 || {
 		cat "$out/build.log" >&2

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the test harness itself: the console judge must pass the
+# pass-*.log fixtures and fail every fail-*.log one, and the KTAP it
+# extracts must parse with kunit.py. Writes "passed failed" to $GO3S_RESULT.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+dir=$GO3S_ROOT/scripts/vm/selftest
+out=$GO3S_OUT/harness
+mkdir -p "$out"
+pass=0 fail=0
+result() {
+	if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	echo "  $1 harness:$2"
+}
+
+for log in "$dir"/*.log; do
+	name=$(basename "$log" .log)
+	rc=0
+	"$GO3S_ROOT/scripts/vm/check-console.py" "$log" --ktap "$out/$name.ktap" \
+		>"$out/$name.out" 2>&1 || rc=$?
+	case $name in
+	pass-*) [ $rc -eq 0 ] && result ok "$name" || { cat "$out/$name.out"; result fail "$name"; } ;;
+	fail-*) [ $rc -eq 1 ] && result ok "$name" || { cat "$out/$name.out"; result fail "$name"; } ;;
+	esac
+done
+
+# The merged KTAP of a clean log parses to exactly its two passing cases.
+src=$(go3s_src)
+python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/clean.json" \
+	"$out/pass-clean.ktap" >/dev/null 2>&1 || true
+got=$("$GO3S_ROOT/scripts/kunit-json.py" "$out/clean.json" | tr '\n' ' ' || true)
+want="ok go3s_core.abi_version_packs_major_minor ok go3s_core.abi_check_accepts_same_and_older_minor "
+[ "$got" = "$want" ] && result ok ktap_merge_parses || { echo "    got: $got"; result fail ktap_merge_parses; }
+
+echo "harness: $pass passed, $fail failed"
+[ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
+[ "$fail" -eq 0 ]
