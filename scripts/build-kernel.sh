@@ -10,6 +10,7 @@ set -euo pipefail
 frag=$GO3S_ROOT/scripts/kconfig/debug-x86_64.config
 src=$(go3s_src)
 [ -f "$src/.unpacked" ] || go3s_die "kernel source missing: run scripts/deps.sh"
+go3s_link_tree "$src"
 GO3S_KEY_EXTRA=$(basename "$src")
 out=$GO3S_CACHE/kernel-debug-$(go3s_key "$frag")
 

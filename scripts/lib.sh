@@ -75,13 +75,14 @@ go3s_build_modules() {
 }
 
 # Link the project into the kernel source as drivers/go3s (kunit.py has no
-# out-of-tree mode). "osource" keeps other builds of the tree working if
-# the link ever dangles; the symlink always points at this checkout.
+# out-of-tree mode). Every script that builds from the tree calls this
+# first, so the link always points at the running checkout and never
+# dangles (Kconfig has no optional source).
 go3s_link_tree() {
 	local src=$1
 	ln -sfn "$GO3S_ROOT" "$src/drivers/go3s"
 	grep -q 'drivers/go3s/Kconfig' "$src/drivers/Kconfig" ||
-		echo 'osource "drivers/go3s/Kconfig"' >>"$src/drivers/Kconfig"
+		echo 'source "drivers/go3s/Kconfig"' >>"$src/drivers/Kconfig"
 	grep -q 'CONFIG_GO3S' "$src/drivers/Makefile" ||
 		echo 'obj-$(CONFIG_GO3S) += go3s/' >>"$src/drivers/Makefile"
 }

@@ -30,6 +30,16 @@ while read -r st name; do
 	echo "  $st uml:$name"
 	if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+# The UML console (lockdep, DEBUG_ATOMIC_SLEEP, WARN...) is judged too.
+judge=$("$GO3S_ROOT/scripts/vm/check-console.py" --end '' "$build/test.log" |
+	sed 's/vm:/uml:/') || true
+echo "$judge" | sed 's/^/  /'
+while read -r st _; do
+	case $st in
+	ok) pass=$((pass + 1)) ;;
+	fail) fail=$((fail + 1)) ;;
+	esac
+done <<<"$judge"
 if [ $rc -ne 0 ] && [ $fail -eq 0 ]; then
 	echo "  fail uml:kunit.py (exit $rc, see $out/kunit.log)"
 	fail=$((fail + 1))

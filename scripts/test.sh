@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make test: every test, in order, with the time each stage took.
+#   deps -> check (stock headers) -> harness self-test -> KUnit on UML
+#   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
+#   -> stock-kernel VM
+# Ends with "N passed, N failed" (every KUnit case and VM check counted)
+# and exits non-zero on any failure. Logs stay under .out/.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t_all=$(date +%s)
+total_pass=0 total_fail=0
+summary=()
+mkdir -p "$GO3S_OUT"
+res=$GO3S_OUT/stage.result
+
+# stage NAME CMD...: run a stage script that writes "passed failed" to
+# $GO3S_RESULT; a stage that dies before writing it counts as one failure.
+stage() {
+	local name=$1 t0 p f
+	shift
+	go3s_stage "$name"
+	t0=$(date +%s)
+	rm -f "$res"
+	GO3S_RESULT=$res "$@"
+	if [ -s "$res" ]; then
+		read -r p f <"$res"
+	else
+		p=0 f=1
+		echo "  fail $name: the stage did not complete"
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-28s %5d passed %3d failed %6ss' "$name" "$p" "$f" $(( $(date +%s) - t0 )))")
+	go3s_stage_done
+}
+
+go3s_stage "install dependencies"
+"$GO3S_ROOT/scripts/deps.sh" || go3s_die "installing dependencies failed"
+go3s_stage_done
+
+stage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
+stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
+stage "KUnit on UML (kunit.py)" "$GO3S_ROOT/scripts/test-uml.sh"
+
+go3s_stage "debug kernel (cached in $GO3S_CACHE)"
+if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
+	go3s_stage_done
+	stage "check (debug kernel)" "$GO3S_ROOT/scripts/check.sh" "$kdir"
+	stage "KUnit in the debug VM" "$GO3S_ROOT/scripts/test-vm.sh"
+else
+	total_fail=$((total_fail + 1))
+	summary+=("debug kernel build failed")
+fi
+stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
+
+printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
+printf '  %s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
