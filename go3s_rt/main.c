@@ -4,24 +4,61 @@
  * each unit has its go3s_<unit>_init()/_exit() pair, set up in order here
  * and torn down in exactly the reverse order.
  */
+#include <linux/delay.h>
 #include <linux/module.h>
 
 #include <go3s/abi.h>
 
 #include "debugfs.h"
+#include "g.h"
+#include "irq.h"
+#include "sched.h"
+#include "stats.h"
 #include "version.h"
 
 static int __init go3s_rt_init(void)
 {
-	go3s_debugfs_init();
+	int ret;
 
-	pr_info("runtime %s loaded, ABI %u.%u\n", GO3S_RT_VERSION,
-		GO3S_ABI_MAJOR, GO3S_ABI_MINOR);
+	go3s_debugfs_init();
+	ret = go3s_irq_init();
+	if (ret)
+		goto err_irq;
+	ret = go3s_sched_init();
+	if (ret)
+		goto err_sched;
+	go3s_stats_init();
+
+	pr_info("runtime %s loaded, ABI %u.%u, %u workers\n", GO3S_RT_VERSION,
+		GO3S_ABI_MAJOR, GO3S_ABI_MINOR, go3s_nr_workers());
 	return 0;
+
+err_sched:
+	go3s_irq_exit();
+err_irq:
+	go3s_g_exit();
+	go3s_debugfs_exit();
+	return ret;
 }
 
 static void __exit go3s_rt_exit(void)
 {
+	unsigned int waited = 0;
+
+	/*
+	 * Client goroutines pin their modules, and clients pin us, so only
+	 * goroutines of go3s_rt's own can be left: let them finish.
+	 */
+	go3s_sched_stop();
+	while (go3s_live()) {
+		if (!(++waited % 250))
+			pr_info("waiting for %llu goroutines to exit\n",
+				go3s_live());
+		msleep(20);
+	}
+	go3s_sched_exit();
+	go3s_irq_exit();
+	go3s_g_exit();
 	go3s_debugfs_exit();
 	pr_info("runtime unloaded\n");
 }

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Goroutine memory: each G is a kmalloc'd struct go3s_g plus a vmalloc'd
+ * stack of THREAD_SIZE bytes (vmalloc leaves a guard page below it). The
+ * pair is allocated once and recycled through a small per-CPU cache, so a
+ * spawn in steady state does not touch the allocator.
+ * Every allocated G is on go3s_allg until it is freed; the goroutine dump
+ * walks that list.
+ *
+ * Cache contract: only process context touches a CPU's cache, with
+ * preemption disabled; hard-IRQ spawns use the separate pools in irq.c.
+ */
+#include <linux/kasan.h>
+#include <linux/percpu.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "g.h"
+
+#define G_CACHE_SIZE	64
+
+/* The top of each stack stays free, as task_pt_regs() expects one there. */
+#define STACK_TOP_RESERVE	256
+
+struct g_cache {
+	unsigned int nr;
+	struct go3s_g *g[G_CACHE_SIZE];
+};
+
+static DEFINE_PER_CPU(struct g_cache, go3s_g_cache);
+static LIST_HEAD(go3s_allg);
+static DEFINE_SPINLOCK(go3s_allg_lock);
+
+#ifdef CONFIG_KASAN_GENERIC
+/*
+ * A recycled stack still carries the KASAN redzones of frames that never
+ * returned (a goroutine that called go3s_exit() from deep inside). The
+ * kernel clears a reused task stack with kasan_unpoison_task_stack(), which
+ * modules cannot call; kasan_poison() with value 0 does the same and is
+ * exported (mm/kasan/kasan.h has its prototype).
+ */
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+
+static void stack_unpoison(void *stack)
+{
+	kasan_poison(stack, GO3S_STACK_SIZE, 0, false);
+}
+#else
+static void stack_unpoison(void *stack)
+{
+}
+#endif
+
+struct go3s_g *go3s_g_alloc(gfp_t gfp)
+{
+	struct go3s_g *g;
+
+	g = kzalloc(sizeof(*g), gfp);
+	if (!g)
+		return NULL;
+	g->stack = go3s_arch_stack_alloc(gfp);
+	if (!g->stack) {
+		kfree(g);
+		return NULL;
+	}
+	hrtimer_init(&g->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	g->timer.function = go3s_g_timer_fn;
+	atomic_set(&g->state, GO3S_G_FREE);
+
+	spin_lock(&go3s_allg_lock);
+	list_add_tail(&g->allg, &go3s_allg);
+	spin_unlock(&go3s_allg_lock);
+	return g;
+}
+
+void go3s_g_free(struct go3s_g *g)
+{
+	spin_lock(&go3s_allg_lock);
+	list_del(&g->allg);
+	spin_unlock(&go3s_allg_lock);
+	vfree(g->stack);
+	kfree(g);
+}
+
+struct go3s_g *go3s_g_cache_get(void)
+{
+	struct g_cache *c;
+	struct go3s_g *g = NULL;
+
+	c = get_cpu_ptr(&go3s_g_cache);
+	if (c->nr)
+		g = c->g[--c->nr];
+	put_cpu_ptr(&go3s_g_cache);
+	return g;
+}
+
+void go3s_g_cache_put(struct go3s_g *g)
+{
+	struct g_cache *c;
+
+	c = get_cpu_ptr(&go3s_g_cache);
+	if (c->nr < G_CACHE_SIZE) {
+		c->g[c->nr++] = g;
+		g = NULL;
+	}
+	put_cpu_ptr(&go3s_g_cache);
+	if (g)
+		go3s_g_free(g);
+}
+
+/* Turn a free G into a runnable goroutine that will call @fn(@arg). */
+void go3s_g_prepare(struct go3s_g *g, go3s_fn_t fn, void *arg,
+		    struct module *owner, unsigned long site)
+{
+	void *top = g->stack + GO3S_STACK_SIZE - STACK_TOP_RESERVE;
+
+	if (g->flags & GO3S_GF_DIRTY_STACK)
+		stack_unpoison(g->stack);
+	g->flags = 0;
+	g->fn = fn;
+	g->arg = arg;
+	g->owner = owner;
+	g->site = site;
+	g->wait_reason = GO3S_WAIT_NONE;
+	*go3s_arch_stack_end(g->stack) = STACK_END_MAGIC;
+	go3s_arch_ctx_init(&g->ctx, top, g);
+	atomic_set(&g->state, GO3S_G_RUNNABLE);
+}
+
+bool go3s_g_stack_ok(struct go3s_g *g)
+{
+	return *go3s_arch_stack_end(g->stack) == STACK_END_MAGIC;
+}
+
+/* Call @cb on every allocated G, under a spinlock: @cb must not sleep. */
+void go3s_g_for_each(void (*cb)(struct go3s_g *g, void *data), void *data)
+{
+	struct go3s_g *g;
+
+	spin_lock(&go3s_allg_lock);
+	list_for_each_entry(g, &go3s_allg, allg)
+		cb(g, data);
+	spin_unlock(&go3s_allg_lock);
+}
+
+void go3s_g_exit(void)
+{
+	struct go3s_g *g, *tmp;
+	LIST_HEAD(leaked);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct g_cache *c = per_cpu_ptr(&go3s_g_cache, cpu);
+
+		while (c->nr)
+			go3s_g_free(c->g[--c->nr]);
+	}
+	/* Anything left is a G nobody returned: report it, free it. */
+	spin_lock(&go3s_allg_lock);
+	list_splice_init(&go3s_allg, &leaked);
+	spin_unlock(&go3s_allg_lock);
+	list_for_each_entry_safe(g, tmp, &leaked, allg) {
+		WARN(1, "go3s: goroutine %llu (spawned at %pS) leaked in state %s\n",
+		     g->id, (void *)g->site,
+		     go3s_g_state_name(atomic_read(&g->state)));
+		list_del(&g->allg);
+		vfree(g->stack);
+		kfree(g);
+	}
+}

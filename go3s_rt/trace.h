@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints go3s:go3s_g_{create,run,park,wake,exit}, for perf and
+ * bpftrace: e.g. perf record -e 'go3s:*' or
+ * bpftrace -e 'tracepoint:go3s:go3s_g_park { @[args->reason] = count(); }'
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM go3s
+
+#if !defined(_GO3S_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _GO3S_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "g.h"
+
+DECLARE_EVENT_CLASS(go3s_g_event,
+		    TP_PROTO(struct go3s_g *g),
+		    TP_ARGS(g),
+		    TP_STRUCT__entry(__field(u64, id)
+				     __field(unsigned long, site)
+				     __field(int, cpu)
+				     __field(int, reason)),
+		    TP_fast_assign(__entry->id = g->id;
+				   __entry->site = g->site;
+				   __entry->cpu = g->cpu;
+				   __entry->reason = g->wait_reason;),
+		    TP_printk("g=%llu cpu=%d reason=%d site=%pS", __entry->id,
+			      __entry->cpu, __entry->reason,
+			      (void *)__entry->site));
+
+#define GO3S_G_EVENT(name) \
+	DEFINE_EVENT(go3s_g_event, name, TP_PROTO(struct go3s_g *g), TP_ARGS(g))
+
+GO3S_G_EVENT(go3s_g_create);
+GO3S_G_EVENT(go3s_g_run);
+GO3S_G_EVENT(go3s_g_park);
+GO3S_G_EVENT(go3s_g_wake);
+GO3S_G_EVENT(go3s_g_exit);
+
+#endif /* _GO3S_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Goroutines: stackful coroutines run by go3s_rt's per-CPU workers.
+ *
+ * A goroutine runs @fn(@arg) on a stack of its own (THREAD_SIZE bytes,
+ * with a guard page below) and may yield, sleep, park on go3s primitives
+ * and call sleeping kernel functions (which block its worker). Scheduling
+ * is cooperative: a goroutine runs until it yields, parks or returns.
+ *
+ * Rules: no goroutine switch (yield, sleep, park, return) while holding a
+ * spinlock, a mutex or any other lock, inside an RCU read-side section, or
+ * with interrupts or preemption disabled. The runtime checks each switch:
+ * a violation is reported with a WARN naming the goroutine's spawn site,
+ * and the switch is refused (the goroutine keeps running).
+ *
+ * Each goroutine holds a reference on the module that spawned it: that
+ * module cannot be unloaded (rmmod says it is in use) until all of its
+ * goroutines have returned.
+ */
+#ifndef _GO3S_GO_H
+#define _GO3S_GO_H
+
+#include <linux/compiler.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+#include <go3s/compat.h>
+
+struct go3s_g;
+typedef void (*go3s_fn_t)(void *arg);
+
+int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner,
+	      unsigned long site);
+int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
+		  unsigned long site);
+
+/**
+ * go3s_go - spawn a goroutine running @fn(@arg)
+ * @fn: the goroutine's body; it ends by returning (or go3s_exit()).
+ * @arg: passed to @fn, and available as go3s_self_arg().
+ *
+ * Records THIS_MODULE as the owner and the call site for the goroutine dump.
+ * Context: process context; may sleep (allocates a stack if the per-CPU
+ * cache is empty).
+ * Return: 0, -EINVAL for a NULL @fn, -ENOMEM, or -ESHUTDOWN while the
+ * runtime or the owner module is going away.
+ */
+#define go3s_go(fn, arg)	__go3s_go(fn, arg, THIS_MODULE, _THIS_IP_)
+
+/**
+ * go3s_go_irq - spawn a goroutine from any context, hard IRQ included
+ * @fn: the goroutine's body.
+ * @arg: passed to @fn.
+ *
+ * Takes a goroutine from the calling CPU's preallocated pool (module
+ * parameter go3s_rt.irq_pool); never allocates or sleeps. Not NMI-safe.
+ * Context: any context except NMI.
+ * Return: 0, -EINVAL for a NULL @fn, -EAGAIN when the pool is empty
+ * (counted in go3s/stats), -ESHUTDOWN while the runtime is going away.
+ */
+#define go3s_go_irq(fn, arg)	__go3s_go_irq(fn, arg, THIS_MODULE, _THIS_IP_)
+
+struct go3s_g *go3s_self(void);
+u64 go3s_self_id(void);
+void *go3s_self_arg(void);
+void go3s_yield(void);
+int go3s_sleep(u64 ns);
+void go3s_exit(void);
+unsigned int go3s_nr_workers(void);
+
+#endif /* _GO3S_GO_H */
