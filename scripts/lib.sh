@@ -86,3 +86,14 @@ go3s_link_tree() {
 	grep -q 'CONFIG_GO3S' "$src/drivers/Makefile" ||
 		echo 'obj-$(CONFIG_GO3S) += go3s/' >>"$src/drivers/Makefile"
 }
+
+# go3s_sample_files OUTDIR ARRAY: append initramfs specs for samples.sh and
+# every sample module built in OUTDIR to the named array.
+go3s_sample_files() {
+	local -n _files=$2
+	local ko
+	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh")
+	for ko in "$1"/src/samples/*/*.ko; do
+		_files+=("lib/go3s/$(basename "$ko")=$ko")
+	done
+}

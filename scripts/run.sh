@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make run: build go3s_rt and samples/hello against the stock Debian 6.12
-# kernel, boot that kernel in QEMU, load both, show what they print, unload.
+# make run: build go3s_rt and the samples against the stock Debian 6.12
+# kernel, boot that kernel in QEMU, load them, show what they do, unload.
 # Exits 0 only if every check in the VM passed.  --quiet: print the checks only.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,16 +18,16 @@ vmlinuz=$(go3s_stock_vmlinuz)
 out=$GO3S_OUT/stock
 mkdir -p "$out"
 
-go3s_stage "build go3s_rt.ko and samples/hello against $kdir"
+go3s_stage "build go3s_rt.ko and the samples against $kdir"
 go3s_build_modules "$kdir" "$out"
-ls -l "$out/src/go3s_rt.ko" "$out/src/samples/hello/go3s_hello.ko" | sed 's/^/  /'
+ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
 go3s_stage "pack an initramfs (busybox + the modules)"
+files=(lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
+go3s_sample_files "$out" files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
-	"$GO3S_ROOT/scripts/vm/init-stock.sh" \
-	lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko" \
-	lib/go3s/go3s_hello.ko="$out/src/samples/hello/go3s_hello.ko"
+	"$GO3S_ROOT/scripts/vm/init-stock.sh" "${files[@]}"
 go3s_stage_done
 
 go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"

@@ -20,6 +20,7 @@ files=(lib/go3s/kunit.ko="$kdir/modroot/lib/modules/$rel/kernel/lib/kunit/kunit.
 for ko in "$out"/src/*_kunit.ko; do
 	files+=("lib/go3s/kunit/$(basename "$ko")=$ko")
 done
+go3s_sample_files "$out" files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"
 

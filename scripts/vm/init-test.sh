@@ -10,6 +10,7 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 cd /lib/go3s || exit 1
 
+step() { echo; echo "--- $*"; }
 check() {
 	name=$1
 	shift
@@ -37,6 +38,9 @@ done
 for t in kunit/*.ko; do
 	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
 done
+
+. ./samples.sh
+
 check rmmod_go3s_rt rmmod go3s_rt
 check debugfs_removed test ! -e /sys/kernel/debug/go3s
 check rmmod_kunit rmmod kunit
