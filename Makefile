@@ -9,6 +9,7 @@
 #   make test       every test: check, KUnit on UML, debug VM, stock VM
 #   make check      sparse (C=2), W=1 and checkpatch --strict; any warning fails
 #   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
+#   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make install    install the modules into KDIR's release and run depmod
 
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/include/config/auto.conf),)
@@ -20,10 +21,10 @@ KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64)))
 
 # The KUnit suites are modules only where the target kernel has KUnit.
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
-KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M)
+KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH=m
 SAMPLES := $(wildcard samples/*/Kbuild)
 
-.PHONY: all modules samples clean install run test check coverage deps
+.PHONY: all modules samples clean install run test check coverage bench deps
 
 all: modules samples
 
@@ -60,3 +61,6 @@ check:
 
 coverage:
 	scripts/coverage.sh
+
+bench:
+	scripts/bench.sh

@@ -7,10 +7,17 @@
  * Every allocated G is on go3s_allg until it is freed; the goroutine dump
  * walks that list.
  *
+ * Goroutines often exit on another CPU than the one that spawns (thieves
+ * run them), so per-CPU caches would drain on one side and overflow on the
+ * other. As Go does, a full cache moves half of itself to a global list
+ * and an empty one takes a batch from it; only those batch moves take a
+ * lock. The global list keeps at most g_cache_max goroutines.
+ *
  * Cache contract: only process context touches a CPU's cache, with
  * preemption disabled; hard-IRQ spawns use the separate pools in irq.c.
  */
 #include <linux/kasan.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
@@ -20,6 +27,11 @@
 #include "g.h"
 
 #define G_CACHE_SIZE	64
+#define G_CACHE_BATCH	(G_CACHE_SIZE / 2)
+
+static unsigned int g_cache_max = 1024;
+module_param(g_cache_max, uint, 0644);
+MODULE_PARM_DESC(g_cache_max, "Free goroutines (with stacks) kept beyond the per-CPU caches");
 
 /* The top of each stack stays free, as task_pt_regs() expects one there. */
 #define STACK_TOP_RESERVE	256
@@ -30,6 +42,11 @@ struct g_cache {
 };
 
 static DEFINE_PER_CPU(struct g_cache, go3s_g_cache);
+
+/* Free Gs linked through ->node, LIFO. */
+static struct llist_node *go3s_free_list;
+static unsigned int go3s_free_nr;
+static DEFINE_SPINLOCK(go3s_free_lock);
 static LIST_HEAD(go3s_allg);
 static DEFINE_SPINLOCK(go3s_allg_lock);
 
@@ -84,12 +101,48 @@ void go3s_g_free(struct go3s_g *g)
 	kfree(g);
 }
 
+/* Refill an empty per-CPU cache from the global list. */
+static void cache_refill(struct g_cache *c)
+{
+	struct llist_node *n;
+
+	spin_lock(&go3s_free_lock);
+	while (c->nr < G_CACHE_BATCH && (n = go3s_free_list)) {
+		go3s_free_list = n->next;
+		go3s_free_nr--;
+		c->g[c->nr++] = llist_entry(n, struct go3s_g, node);
+	}
+	spin_unlock(&go3s_free_lock);
+}
+
+/* Move half of a full per-CPU cache to the global list, or say no. */
+static bool cache_spill(struct g_cache *c)
+{
+	bool done = false;
+
+	spin_lock(&go3s_free_lock);
+	if (go3s_free_nr + G_CACHE_BATCH <= g_cache_max) {
+		while (c->nr > G_CACHE_SIZE - G_CACHE_BATCH) {
+			struct go3s_g *g = c->g[--c->nr];
+
+			g->node.next = go3s_free_list;
+			go3s_free_list = &g->node;
+			go3s_free_nr++;
+		}
+		done = true;
+	}
+	spin_unlock(&go3s_free_lock);
+	return done;
+}
+
 struct go3s_g *go3s_g_cache_get(void)
 {
 	struct g_cache *c;
 	struct go3s_g *g = NULL;
 
 	c = get_cpu_ptr(&go3s_g_cache);
+	if (!c->nr && READ_ONCE(go3s_free_nr))
+		cache_refill(c);
 	if (c->nr)
 		g = c->g[--c->nr];
 	put_cpu_ptr(&go3s_g_cache);
@@ -101,6 +154,8 @@ void go3s_g_cache_put(struct go3s_g *g)
 	struct g_cache *c;
 
 	c = get_cpu_ptr(&go3s_g_cache);
+	if (c->nr == G_CACHE_SIZE)
+		cache_spill(c);
 	if (c->nr < G_CACHE_SIZE) {
 		c->g[c->nr++] = g;
 		g = NULL;
@@ -157,6 +212,12 @@ void go3s_g_exit(void)
 		while (c->nr)
 			go3s_g_free(c->g[--c->nr]);
 	}
+	while (go3s_free_list) {
+		g = llist_entry(go3s_free_list, struct go3s_g, node);
+		go3s_free_list = go3s_free_list->next;
+		go3s_g_free(g);
+	}
+	go3s_free_nr = 0;
 	/* Anything left is a G nobody returned: report it, free it. */
 	spin_lock(&go3s_allg_lock);
 	list_splice_init(&go3s_allg, &leaked);

@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/bitmap.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -354,6 +355,11 @@ static int run_refused(struct kunit *test, go3s_fn_t fn, const char *expect)
 	struct refused r = {};
 	u64 refused = STAT(refused);
 
+	/* Without a preempt count (or lockdep), spinlocks and RCU leave no trace. */
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) && !IS_ENABLED(CONFIG_LOCKDEP) &&
+	    fn != refused_irq_body)
+		kunit_skip(test, "needs CONFIG_PREEMPT_COUNT or lockdep");
+
 	go3s_wg_init(&r.wg);
 	go3s_wg_add(&r.wg, 1);
 	pr_info("GO3S-EXPECT-WARN %s\n", expect);
@@ -604,6 +610,65 @@ static void idle_workers_steal(struct kunit *test)
 	bitmap_free(s->cpus);
 }
 
+/* ---- CPU hotplug ------------------------------------------------------- */
+
+#define HOT_GOROUTINES	500
+
+struct hot {
+	struct go3s_wg wg;
+	atomic_t ran;
+};
+
+static void hot_body(void *arg)
+{
+	struct hot *h = arg;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		go3s_sleep(200 * NSEC_PER_USEC);
+		go3s_yield();
+	}
+	atomic_inc(&h->ran);
+	go3s_wg_done(&h->wg);
+}
+
+static int hot_spawner(void *arg)
+{
+	struct hot *h = arg;
+	int i;
+
+	for (i = 0; i < HOT_GOROUTINES; i++)
+		if (go3s_go(hot_body, h))
+			go3s_wg_done(&h->wg);
+	go3s_wg_done(&h->wg);		/* the spawner */
+	return 0;
+}
+
+/* Goroutines queued and parked on a CPU that goes offline all finish. */
+static void cpu_offline_hands_goroutines_over(struct kunit *test)
+{
+	struct hot *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct task_struct *t;
+	int ret;
+
+	if (num_online_cpus() < 2 || !cpu)
+		kunit_skip(test, "needs a second CPU to take offline");
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	go3s_wg_init(&h->wg);
+	go3s_wg_add(&h->wg, HOT_GOROUTINES + 1);
+	t = kthread_run_on_cpu(hot_spawner, h, cpu, "go3s_hot/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	usleep_range(2000, 3000);
+	ret = remove_cpu(cpu);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&h->wg), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->ran), HOT_GOROUTINES);
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_EXPECT_TRUE(test, cpu_online(cpu));
+}
+
 /* ---- storm: kthreads on every CPU and IRQs spawn at once --------------- */
 
 #define STORM_PER_THREAD	5000
@@ -810,6 +875,7 @@ static struct kunit_case go3s_sched_cases[] = {
 	KUNIT_CASE(irq_pool_empty_is_eagain_then_refills),
 	KUNIT_CASE(idle_workers_steal),
 	KUNIT_CASE_SLOW(spawn_storm_accounts_for_every_goroutine),
+	KUNIT_CASE_SLOW(cpu_offline_hands_goroutines_over),
 	KUNIT_CASE(dump_shows_parked_goroutine),
 	KUNIT_CASE(stack_trace_shows_goroutine_frames),
 	{}

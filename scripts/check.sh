@@ -28,7 +28,7 @@ rsync -a --exclude=.git --filter=':- .gitignore' "$GO3S_ROOT/" "$out/src/"
 
 kunit_m=$(grep -qs '^CONFIG_KUNIT=[ym]' "$kdir/include/config/auto.conf" && echo m || true)
 rc=0
-make -C "$kdir" M="$out/src" W=1 C=2 CONFIG_GO3S=m \
+make -C "$kdir" M="$out/src" W=1 C=2 CONFIG_GO3S=m CONFIG_GO3S_BENCH=m \
 	CONFIG_GO3S_KUNIT_TEST="$kunit_m" modules >"$out/build.log" 2>&1 || rc=$?
 # Warnings that name one of our files (compiler, kernel-doc, sparse, objtool).
 grep -E "^$out/src/[^:]+:[0-9]+(:[0-9]+)?: (warning|error)|^$out/src/.*: (warning|error)" \

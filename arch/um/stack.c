@@ -9,6 +9,7 @@
  */
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/string.h>
 #include <linux/thread_info.h>
 
 #include <linux/vmalloc.h>
@@ -22,21 +23,23 @@ void *go3s_arch_stack_alloc(gfp_t gfp)
 			      __builtin_return_address(0));
 }
 
+/*
+ * aux_fp_regs (512 bytes) only serves user processes (userspace()); a
+ * worker kthread never uses it, so only the fields before it travel.
+ */
+#define TI_LIVE_SIZE	offsetof(struct thread_info, aux_fp_regs)
+
 void go3s_arch_stack_adopt(struct go3s_arch_stack_save *save, void *base)
 {
-	struct thread_info *ti = base;
-
 	save->stack = current->stack;
-	*ti = *(struct thread_info *)save->stack;
-	current->stack = ti;
+	memcpy(base, save->stack, TI_LIVE_SIZE);
+	current->stack = base;
 }
 
 void go3s_arch_stack_return(struct go3s_arch_stack_save *save, void *base)
 {
-	struct thread_info *ti = save->stack;
-
-	*ti = *(struct thread_info *)base;
-	current->stack = ti;
+	memcpy(save->stack, base, TI_LIVE_SIZE);
+	current->stack = save->stack;
 }
 
 unsigned long *go3s_arch_stack_end(void *base)

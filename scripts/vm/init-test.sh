@@ -39,7 +39,16 @@ for t in kunit/*.ko; do
 	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
 done
 
+# The samples run with the go3s tracepoints on.
+tr=/sys/kernel/debug/tracing
+echo 1 >$tr/events/go3s/enable
+
 . ./samples.sh
+
+echo 0 >$tr/events/go3s/enable
+for ev in create run park wake exit; do
+	check "tracepoint_go3s_g_$ev" grep -q "go3s_g_$ev: g=" $tr/trace
+done
 
 check rmmod_go3s_rt rmmod go3s_rt
 check debugfs_removed test ! -e /sys/kernel/debug/go3s

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: run go3s_bench built into a UML kernel without debug options
+# (native instruction speed, one CPU), then as a module in a VM running the
+# stock Debian 6.12 kernel (-smp 4, TCG). Prints the BENCH lines of both.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$GO3S_ROOT/scripts/deps.sh"
+src=$(go3s_src)
+go3s_link_tree "$src"
+cfg=$GO3S_ROOT/kunit/bench.kunitconfig
+bench_lines() { sed -n 's/^.*\(BENCH [a-z_0-9]* go3s_ns=.*\)$/\1/p' "$1"; }
+GO3S_KEY_EXTRA=$(basename "$src")
+build=$GO3S_CACHE/uml-bench-$(go3s_key "$cfg")
+out=$GO3S_OUT/bench
+mkdir -p "$out" "$build"
+
+go3s_stage "benchmarks in UML ($build)"
+(cd "$src" && python3 tools/testing/kunit/kunit.py run --kunitconfig="$cfg" \
+	--build_dir="$build" --jobs="$GO3S_JOBS" --timeout=900) \
+	>"$out/uml.log" 2>&1 || go3s_die "the UML run failed, see $out/uml.log"
+bench_lines "$build/test.log" | tee "$out/bench.txt"
+go3s_stage_done
+
+go3s_stage "benchmarks in a VM: stock $(go3s_stock_release), 4 CPUs"
+kdir=$(go3s_stock_kdir)
+go3s_build_modules "$kdir" "$GO3S_OUT/stock"
+"$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
+	"$GO3S_ROOT/scripts/vm/init-bench.sh" \
+	lib/go3s/go3s_rt.ko="$GO3S_OUT/stock/src/go3s_rt.ko" \
+	lib/go3s/go3s_bench.ko="$GO3S_OUT/stock/src/go3s_bench.ko"
+go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" quiet \
+	-smp 4 >/dev/null || true
+bench_lines "$out/vm.log" | tee -a "$out/bench.txt"
+go3s_stage_done
+[ "$(grep -c '^BENCH ' "$out/bench.txt")" -ge 8 ] ||
+	go3s_die "missing BENCH lines (logs in $out)"
