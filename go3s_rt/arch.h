@@ -10,6 +10,11 @@
  * and preempt_count from the stack pointer (thread_info at the stack's
  * base), which is why adoption is an arch hook.
  *
+ * The stack protector canary is per task on x86_64 (reloaded into %gs:40
+ * at every task switch); adoption also gives the worker the one canary all
+ * goroutine frames are built with, since a goroutine may resume on any
+ * worker. The adopt/return hooks carry no canary check themselves.
+ *
  * Context switch: go3s_arch_switch() saves the callee-saved registers and
  * the stack pointer of the caller in @from and resumes @to. It is called
  * with interrupts disabled on both sides; the stack adoption happens in
@@ -31,10 +36,14 @@ struct go3s_arch_ctx {
 	unsigned long sp;
 };
 
-/* What a worker keeps of its own stack while it lends the task to a G. */
+/* What a worker keeps of its own while it lends the task to a G. */
 struct go3s_arch_stack_save {
 	void *stack;
+	unsigned long canary;
 };
+
+/* Once, before any goroutine runs. */
+void go3s_arch_init(void);
 
 void go3s_arch_switch(struct go3s_arch_ctx *from, struct go3s_arch_ctx *to);
 

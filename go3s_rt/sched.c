@@ -452,7 +452,7 @@ static void g_exited(struct go3s_g *g)
 	/* The dump reads ->owner under RCU; module memory outlives a GP. */
 	WRITE_ONCE(g->owner, NULL);
 	atomic_set(&g->state, GO3S_G_FREE);
-	go3s_stat_inc(exited);
+	go3s_stat_inc_m(exited);
 	go3s_g_cache_put(g);
 	owner_put(owner);
 }
@@ -471,7 +471,7 @@ static void run_g(struct go3s_p *p, struct go3s_g *g)
 	local_irq_enable();
 
 	WRITE_ONCE(p->cur, NULL);
-	go3s_stat_inc(switches);
+	go3s_stat_inc_m(switches);
 
 	switch (g->action) {
 	case GO3S_ACT_YIELD:
@@ -481,7 +481,7 @@ static void run_g(struct go3s_p *p, struct go3s_g *g)
 		break;
 	case GO3S_ACT_PARK:
 		trace_go3s_g_park(g);
-		go3s_stat_inc(parks);
+		go3s_stat_inc_m(parks);
 		/* Pairs with the cmpxchg in go3s_unpark(). */
 		if (atomic_cmpxchg(&g->state, GO3S_G_PARKING,
 				   GO3S_G_PARKED) != GO3S_G_PARKING) {
@@ -714,7 +714,10 @@ static struct notifier_block go3s_panic_nb = {
 
 int go3s_sched_init(void)
 {
-	int ret = smpboot_register_percpu_thread(&go3s_m_threads);
+	int ret;
+
+	go3s_arch_init();
+	ret = smpboot_register_percpu_thread(&go3s_m_threads);
 
 	if (!ret)
 		atomic_notifier_chain_register(&panic_notifier_list,

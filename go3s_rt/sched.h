@@ -21,6 +21,11 @@ struct go3s_stats {
 DECLARE_PER_CPU(struct go3s_stats, go3s_stats);
 
 #define go3s_stat_inc(field)	this_cpu_inc(go3s_stats.field)
+/*
+ * For the counters only a worker writes, from its own (CPU-bound) task:
+ * no IRQ touches them, so the cheaper non-atomic form is exact.
+ */
+#define go3s_stat_inc_m(field)	__this_cpu_inc(go3s_stats.field)
 
 struct go3s_sched_info {
 	u64 live;

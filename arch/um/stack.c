@@ -23,6 +23,11 @@ void *go3s_arch_stack_alloc(gfp_t gfp)
 			      __builtin_return_address(0));
 }
 
+/* All of UML runs in one host thread: one stack protector canary. */
+void go3s_arch_init(void)
+{
+}
+
 /*
  * aux_fp_regs (512 bytes) only serves user processes (userspace()); a
  * worker kthread never uses it, so only the fields before it travel.
