@@ -609,6 +609,11 @@ static void m_run(unsigned int cpu)
 	struct go3s_g *g;
 
 	p_claim_idle(p);
+	/*
+	 * Top up this CPU's IRQ pool at every turn: a goroutine spawned from
+	 * an interrupt here may well be run (and recycled) by a thief.
+	 */
+	go3s_irq_pool_refill();
 	while (!kthread_should_park() && !kthread_should_stop()) {
 		g = find_runnable(p);
 		if (!g)

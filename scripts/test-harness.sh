@@ -18,7 +18,7 @@ result() {
 for log in "$dir"/*.log; do
 	name=$(basename "$log" .log)
 	rc=0
-	"$GO3S_ROOT/scripts/vm/check-console.py" "$log" --ktap "$out/$name.ktap" \
+	"$GO3S_ROOT/scripts/vm/check-console.py" "$log" --begin GO3S-BEGIN --ktap "$out/$name.ktap" \
 		>"$out/$name.out" 2>&1 || rc=$?
 	case $name in
 	pass-*) [ $rc -eq 0 ] && result ok "$name" || { cat "$out/$name.out"; result fail "$name"; } ;;

@@ -65,14 +65,21 @@ def strip(line):
     return STAMP.sub('', line.rstrip('\n'))
 
 
-def judge(lines):
-    """Return (checks, ktap_blocks, reports) for the console lines."""
+def judge(lines, begin=None):
+    """Return (checks, ktap_blocks, reports, boot_reports) for the console
+    lines. With @begin, kernel reports before the line that starts with it
+    (the kernel booting, before any go3s code is loaded) are returned apart
+    as boot_reports."""
     checks, blocks, reports = [], [], []
+    boot, started = [], begin is None
     expected = []  # [regex, met]
     warn = None
     ktap = None
     for raw in lines:
         line = strip(raw)
+        if not started and line.startswith(begin):
+            started = True
+            boot, reports = reports, []
         if ktap is not None:
             if KTAP_END.match(line):
                 blocks.append(ktap)
@@ -113,7 +120,7 @@ def judge(lines):
     for rx, met in expected:
         if not met:
             reports.append('expected warning never came: %s' % rx.pattern)
-    return checks, blocks, reports
+    return checks, blocks, reports, boot
 
 
 def match_warn(block, expected):
@@ -151,13 +158,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('log')
     ap.add_argument('--ktap', help='write the merged KTAP here')
+    ap.add_argument('--begin', default='',
+                    help='reports before a line starting with this are '
+                    "the kernel's own boot, noted but not failed")
     ap.add_argument('--end', default='GO3S-END',
                     help='marker the VM prints when it completed')
     args = ap.parse_args()
 
     with open(args.log, errors='replace') as f:
         lines = f.readlines()
-    checks, blocks, reports = judge(lines)
+    checks, blocks, reports, boot = judge(lines, args.begin or None)
     if args.end:
         completed = any(strip(l).startswith(args.end) for l in lines)
         checks.append((completed, 'vm:completed'))
@@ -167,6 +177,8 @@ def main():
         print('%s %s' % ('ok' if ok else 'fail', name))
     for r in reports:
         print('  report: %s' % r)
+    for r in boot:
+        print('  note: the kernel reported before go3s was loaded: %s' % r)
     if args.ktap:
         with open(args.ktap, 'w') as f:
             f.write(merge_ktap(blocks))

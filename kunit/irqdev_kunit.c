@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite go3s_irqdev: go3s_go_irq() from a real device interrupt.
+ * QEMU's edu device (1234:11e8) raises its interrupt when its register
+ * 0x60 is written; our handler acknowledges it and spawns a goroutine.
+ * Skipped where there is no edu device (UML, the stock VM).
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/pci.h>
+
+#include <go3s/go.h>
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+#define EDU_IRQ_STATUS		0x24
+#define EDU_IRQ_RAISE		0x60
+#define EDU_IRQ_ACK		0x64
+#define ROUNDS			100
+
+struct irqdev {
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	struct completion ran;
+	atomic_t irqs, spawn_failed;
+	bool g_in_task, g_has_self;
+	u32 value;
+};
+
+static void irqdev_body(void *arg)
+{
+	struct irqdev *d = arg;
+
+	d->g_in_task = in_task();
+	d->g_has_self = !!go3s_self();
+	complete(&d->ran);
+}
+
+static irqreturn_t irqdev_handler(int irq, void *arg)
+{
+	struct irqdev *d = arg;
+	u32 status = ioread32(d->mmio + EDU_IRQ_STATUS);
+
+	if (!status)
+		return IRQ_NONE;
+	iowrite32(status, d->mmio + EDU_IRQ_ACK);
+	atomic_inc(&d->irqs);
+	if (go3s_go_irq(irqdev_body, d)) {
+		atomic_inc(&d->spawn_failed);
+		complete(&d->ran);
+	}
+	return IRQ_HANDLED;
+}
+
+static void device_interrupt_spawns_goroutines(struct kunit *test)
+{
+	struct irqdev *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
+	if (!d->pdev)
+		kunit_skip(test, "no edu device");
+	ret = pci_enable_device(d->pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	d->mmio = pci_iomap(d->pdev, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->mmio);
+	init_completion(&d->ran);
+	ret = request_irq(d->pdev->irq, irqdev_handler, IRQF_SHARED,
+			  "go3s_irqdev", d);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < ROUNDS; i++) {
+		reinit_completion(&d->ran);
+		iowrite32(1, d->mmio + EDU_IRQ_RAISE);
+		if (!wait_for_completion_timeout(&d->ran, 5 * HZ))
+			break;
+	}
+	free_irq(d->pdev->irq, d);
+	pci_iounmap(d->pdev, d->mmio);
+	pci_disable_device(d->pdev);
+	pci_dev_put(d->pdev);
+
+	KUNIT_EXPECT_EQ(test, i, ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->irqs), ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->spawn_failed), 0);
+	KUNIT_EXPECT_TRUE(test, d->g_in_task);
+	KUNIT_EXPECT_TRUE(test, d->g_has_self);
+}
+
+static struct kunit_case go3s_irqdev_cases[] = {
+	KUNIT_CASE(device_interrupt_spawns_goroutines),
+	{}
+};
+
+static struct kunit_suite go3s_irqdev_suite = {
+	.name = "go3s_irqdev",
+	.test_cases = go3s_irqdev_cases,
+};
+
+kunit_test_suite(go3s_irqdev_suite);
+
+GO3S_IMPORT_NS();
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suite go3s_irqdev: goroutines spawned from a device interrupt");
+MODULE_VERSION("0.1.0");
