@@ -28,6 +28,7 @@ kdir=$(go3s_stock_kdir)
 go3s_build_modules "$kdir" "$GO3S_OUT/stock"
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-bench.sh" \
+	lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh" \
 	lib/go3s/go3s_rt.ko="$GO3S_OUT/stock/src/go3s_rt.ko" \
 	lib/go3s/go3s_bench.ko="$GO3S_OUT/stock/src/go3s_bench.ko"
 go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" quiet \

@@ -92,7 +92,8 @@ go3s_link_tree() {
 go3s_sample_files() {
 	local -n _files=$2
 	local ko
-	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh")
+	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh"
+		 lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh")
 	for ko in "$1"/src/samples/*/*.ko; do
 		_files+=("lib/go3s/$(basename "$ko")=$ko")
 	done

@@ -1,11 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the benchmark VM (stock kernel): go3s_bench measures at load.
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs debugfs /sys/kernel/debug
-cd /lib/go3s || exit 1
+. /lib/go3s/common.sh
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
 insmod go3s_rt.ko && insmod go3s_bench.ko && rmmod go3s_bench && rmmod go3s_rt
 dmesg | grep -E 'BENCH' | sed 's/^\[[^]]*\] go3s_bench: //'

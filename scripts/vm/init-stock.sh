@@ -3,18 +3,8 @@
 # /init of the stock-kernel VM: load go3s_rt and the samples, show what
 # they do, unload them. Each check prints "GO3S-CHECK ok|fail <name>".
 
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs debugfs /sys/kernel/debug
-cd /lib/go3s || exit 1
+. /lib/go3s/common.sh
 
-step() { echo; echo "--- $*"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
-}
 has_mod() { grep -q "^$1 " /proc/modules; }
 ver=/sys/kernel/debug/go3s/version
 

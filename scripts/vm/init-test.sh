@@ -4,18 +4,8 @@
 # (their suites run at load), copy the KTAP results from debugfs to the
 # console, unload everything and ask kmemleak what is left.
 
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs debugfs /sys/kernel/debug
-cd /lib/go3s || exit 1
+. /lib/go3s/common.sh
 
-step() { echo; echo "--- $*"; }
-check() {
-	name=$1
-	shift
-	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
-}
 kml=/sys/kernel/debug/kmemleak
 
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
