@@ -642,9 +642,8 @@ static void m_park(unsigned int cpu)
 	WRITE_ONCE(p->online, false);
 	/* Wait out go3s_ready() callers that saw ->online set. */
 	synchronize_rcu();
-	while ((g = runq_get(p)))
-		global_put(g);
-	while ((g = inbox_take(p, &p->inbox)))
+	/* inbox_take() moves all but one into the ring: drain both. */
+	while ((g = runq_get(p) ?: inbox_take(p, &p->inbox)))
 		global_put(g);
 	p_claim_idle(p);
 	wakep();
