@@ -92,13 +92,18 @@ struct go3s_g *go3s_g_alloc(gfp_t gfp)
 	return g;
 }
 
+static void g_destroy(struct go3s_g *g)
+{
+	vfree(g->stack);
+	kfree(g);
+}
+
 void go3s_g_free(struct go3s_g *g)
 {
 	spin_lock(&go3s_allg_lock);
 	list_del(&g->allg);
 	spin_unlock(&go3s_allg_lock);
-	vfree(g->stack);
-	kfree(g);
+	g_destroy(g);
 }
 
 /* Refill an empty per-CPU cache from the global list. */
@@ -135,7 +140,7 @@ static bool cache_spill(struct g_cache *c)
 	return done;
 }
 
-struct go3s_g *go3s_g_cache_get(void)
+static struct go3s_g *cache_get(void)
 {
 	struct g_cache *c;
 	struct go3s_g *g = NULL;
@@ -147,6 +152,12 @@ struct go3s_g *go3s_g_cache_get(void)
 		g = c->g[--c->nr];
 	put_cpu_ptr(&go3s_g_cache);
 	return g;
+}
+
+/* A free G from the caches, else a new one. */
+struct go3s_g *go3s_g_get(gfp_t gfp)
+{
+	return cache_get() ?: go3s_g_alloc(gfp);
 }
 
 void go3s_g_cache_put(struct go3s_g *g)
@@ -227,7 +238,6 @@ void go3s_g_exit(void)
 		     g->id, (void *)g->site,
 		     go3s_g_state_name(atomic_read(&g->state)));
 		list_del(&g->allg);
-		vfree(g->stack);
-		kfree(g);
+		g_destroy(g);
 	}
 }

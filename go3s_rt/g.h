@@ -89,7 +89,7 @@ void go3s_switch_out(struct go3s_g *g, enum go3s_g_action action);
 /* g.c: allocation, per-CPU caches, the list of all Gs */
 struct go3s_g *go3s_g_alloc(gfp_t gfp);
 void go3s_g_free(struct go3s_g *g);
-struct go3s_g *go3s_g_cache_get(void);
+struct go3s_g *go3s_g_get(gfp_t gfp);
 void go3s_g_cache_put(struct go3s_g *g);
 void go3s_g_prepare(struct go3s_g *g, go3s_fn_t fn, void *arg,
 		    struct module *owner, unsigned long site);

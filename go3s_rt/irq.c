@@ -66,7 +66,7 @@ void go3s_irq_pool_refill(void)
 	struct go3s_g *g;
 
 	while (READ_ONCE(pool->nr) < irq_pool) {
-		g = go3s_g_cache_get() ?: go3s_g_alloc(GFP_KERNEL);
+		g = go3s_g_get(GFP_KERNEL);
 		if (!g)
 			return;
 		if (!pool_push(pool, g)) {

@@ -192,6 +192,13 @@ static void global_put(struct go3s_g *g)
 	llist_add(&g->node, &go3s_global);
 }
 
+/* Owner M only: queue @g locally, or globally when the ring is full. */
+static void runq_put_any(struct go3s_p *p, struct go3s_g *g)
+{
+	if (!runq_put(p, g))
+		global_put(g);
+}
+
 /*
  * Make a RUNNABLE @g run. On its own M (task context) it goes on the local
  * ring; from anywhere else into the inbox of the CPU it last ran on.
@@ -202,8 +209,7 @@ void go3s_ready(struct go3s_g *g)
 	struct go3s_p *p = raw_cpu_ptr(&go3s_p);
 
 	if (in_task() && p->m == current) {
-		if (!runq_put(p, g))
-			global_put(g);
+		runq_put_any(p, g);
 		wakep();
 		return;
 	}
@@ -384,6 +390,16 @@ static void owner_put(struct module *owner)
 		module_put(owner);
 }
 
+/* Common head of both spawns: argument and life-cycle checks. */
+static int spawn_check(go3s_fn_t fn, struct module *owner)
+{
+	if (!fn)
+		return -EINVAL;
+	if (go3s_stopping() || !owner_get(owner))
+		return -ESHUTDOWN;
+	return 0;
+}
+
 /* Common tail of both spawns: @g is prepared, the owner reference taken. */
 static void spawn(struct go3s_g *g)
 {
@@ -398,19 +414,16 @@ static void spawn(struct go3s_g *g)
 int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner, unsigned long site)
 {
 	struct go3s_g *g;
+	int ret;
 
 	might_sleep();
-	if (!fn)
-		return -EINVAL;
-	if (go3s_stopping() || !owner_get(owner))
-		return -ESHUTDOWN;
-	g = go3s_g_cache_get();
+	ret = spawn_check(fn, owner);
+	if (ret)
+		return ret;
+	g = go3s_g_get(GFP_KERNEL);
 	if (!g) {
-		g = go3s_g_alloc(GFP_KERNEL);
-		if (!g) {
-			owner_put(owner);
-			return -ENOMEM;
-		}
+		owner_put(owner);
+		return -ENOMEM;
 	}
 	go3s_g_prepare(g, fn, arg, owner, site);
 	spawn(g);
@@ -423,11 +436,11 @@ int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
 		  unsigned long site)
 {
 	struct go3s_g *g;
+	int ret;
 
-	if (!fn)
-		return -EINVAL;
-	if (go3s_stopping() || !owner_get(owner))
-		return -ESHUTDOWN;
+	ret = spawn_check(fn, owner);
+	if (ret)
+		return ret;
 	g = go3s_irq_pool_get();
 	if (!g) {
 		go3s_stat_inc(irq_pool_empty);
@@ -476,8 +489,7 @@ static void run_g(struct go3s_p *p, struct go3s_g *g)
 	switch (g->action) {
 	case GO3S_ACT_YIELD:
 		atomic_set(&g->state, GO3S_G_RUNNABLE);
-		if (!runq_put(p, g))
-			global_put(g);
+		runq_put_any(p, g);
 		break;
 	case GO3S_ACT_PARK:
 		trace_go3s_g_park(g);
@@ -487,8 +499,7 @@ static void run_g(struct go3s_p *p, struct go3s_g *g)
 				   GO3S_G_PARKED) != GO3S_G_PARKING) {
 			/* Woken between prepare and now: run it again. */
 			atomic_set(&g->state, GO3S_G_RUNNABLE);
-			if (!runq_put(p, g))
-				global_put(g);
+			runq_put_any(p, g);
 		}
 		break;
 	case GO3S_ACT_EXIT:
@@ -510,8 +521,7 @@ static struct go3s_g *inbox_take(struct go3s_p *p, struct llist_head *from)
 	while (n) {
 		g = llist_entry(n, struct go3s_g, node);
 		n = n->next;
-		if (!runq_put(p, g))
-			global_put(g);
+		runq_put_any(p, g);
 	}
 	return first;
 }
@@ -666,14 +676,20 @@ static struct smp_hotplug_thread go3s_m_threads = {
 
 /* ---- introspection ----------------------------------------------------- */
 
-/* Sum of one go3s_stats field over all CPUs (offsetof(struct go3s_stats, f)). */
+/* One go3s_stats field (offsetof(struct go3s_stats, f)) of one CPU. */
+u64 go3s_stat_cpu(int cpu, size_t off)
+{
+	return *(u64 *)((char *)per_cpu_ptr(&go3s_stats, cpu) + off);
+}
+
+/* The same field summed over all CPUs. */
 u64 go3s_stat_sum(size_t off)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *(u64 *)((char *)per_cpu_ptr(&go3s_stats, cpu) + off);
+		sum += go3s_stat_cpu(cpu, off);
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(go3s_stat_sum);
@@ -695,7 +711,7 @@ void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 }
 
 /* For panic/oops notifiers: which goroutine was this CPU running? */
-void go3s_print_current(const char *why)
+static void print_current(const char *why)
 {
 	struct go3s_p *p = raw_cpu_ptr(&go3s_p);
 	struct go3s_g *g = READ_ONCE(p->cur);
@@ -708,7 +724,7 @@ void go3s_print_current(const char *why)
 static int go3s_panic_notify(struct notifier_block *nb, unsigned long ev,
 			     void *data)
 {
-	go3s_print_current("go3s: the panic happened");
+	print_current("go3s: the panic happened");
 	return NOTIFY_DONE;
 }
 

@@ -35,9 +35,9 @@ struct go3s_sched_info {
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info);
 u64 go3s_live(void);
+u64 go3s_stat_cpu(int cpu, size_t off);
 u64 go3s_stat_sum(size_t off);
 bool go3s_stopping(void);
-void go3s_print_current(const char *why);
 
 int go3s_sched_init(void);
 void go3s_sched_stop(void);

@@ -29,11 +29,6 @@ static const struct {
 	FIELD(irq_pool_empty), FIELD(refused),
 };
 
-static u64 stat_of(int cpu, size_t off)
-{
-	return *(u64 *)((char *)per_cpu_ptr(&go3s_stats, cpu) + off);
-}
-
 int go3s_stats_show(struct seq_file *m, void *unused)
 {
 	u64 total[ARRAY_SIZE(stat_fields)] = {};
@@ -50,7 +45,7 @@ int go3s_stats_show(struct seq_file *m, void *unused)
 		go3s_sched_info(cpu, &info);
 		seq_printf(m, "%d", cpu);
 		for (i = 0; i < ARRAY_SIZE(stat_fields); i++) {
-			u64 v = stat_of(cpu, stat_fields[i].off);
+			u64 v = go3s_stat_cpu(cpu, stat_fields[i].off);
 
 			total[i] += v;
 			seq_printf(m, " %llu", v);
