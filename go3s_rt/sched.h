@@ -16,6 +16,10 @@ struct go3s_stats {
 	u64 irq_spawned;
 	u64 irq_pool_empty;
 	u64 refused;		/* switches refused by the safety checks */
+	u64 chan_sends;		/* elements sent (taken or buffered) */
+	u64 chan_recvs;		/* elements received */
+	u64 chan_blocks;	/* channel operations and selects that blocked */
+	u64 selects;		/* go3s_select() calls with several cases */
 };
 
 DECLARE_PER_CPU(struct go3s_stats, go3s_stats);

@@ -26,7 +26,8 @@ static const struct {
 } stat_fields[] = {
 	FIELD(spawned), FIELD(exited), FIELD(switches), FIELD(steals),
 	FIELD(parks), FIELD(unparks), FIELD(irq_spawned),
-	FIELD(irq_pool_empty), FIELD(refused),
+	FIELD(irq_pool_empty), FIELD(refused), FIELD(chan_sends),
+	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)

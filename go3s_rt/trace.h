@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints go3s:go3s_g_{create,run,park,wake,exit}, for perf and
+ * Tracepoints go3s:go3s_g_{create,run,park,wake,exit} and
+ * go3s:go3s_chan_{block,unblock}, for perf and
  * bpftrace: e.g. perf record -e 'go3s:*' or
  * bpftrace -e 'tracepoint:go3s:go3s_g_park { @[args->reason] = count(); }'
  */
@@ -37,6 +38,32 @@ GO3S_G_EVENT(go3s_g_run);
 GO3S_G_EVENT(go3s_g_park);
 GO3S_G_EVENT(go3s_g_wake);
 GO3S_G_EVENT(go3s_g_exit);
+
+/* A channel operation or select blocks: @ch is its first case's channel. */
+TRACE_EVENT(go3s_chan_block,
+	    TP_PROTO(const void *ch, unsigned int ncases, u64 gid),
+	    TP_ARGS(ch, ncases, gid),
+	    TP_STRUCT__entry(__field(const void *, ch)
+			     __field(unsigned int, ncases)
+			     __field(u64, gid)),
+	    TP_fast_assign(__entry->ch = ch;
+			   __entry->ncases = ncases;
+			   __entry->gid = gid;),
+	    TP_printk("chan=%p cases=%u g=%llu", __entry->ch, __entry->ncases,
+		      __entry->gid));
+
+/* ...and unblocks: @ret is the case chosen, or a negative errno. */
+TRACE_EVENT(go3s_chan_unblock,
+	    TP_PROTO(const void *ch, int ret, u64 gid),
+	    TP_ARGS(ch, ret, gid),
+	    TP_STRUCT__entry(__field(const void *, ch)
+			     __field(int, ret)
+			     __field(u64, gid)),
+	    TP_fast_assign(__entry->ch = ch;
+			   __entry->ret = ret;
+			   __entry->gid = gid;),
+	    TP_printk("chan=%p ret=%d g=%llu", __entry->ch, __entry->ret,
+		      __entry->gid));
 
 #endif /* _GO3S_TRACE_H */
 

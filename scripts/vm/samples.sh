@@ -31,6 +31,11 @@ while ! dmesg | grep -q 'last goroutine .* done' && [ $i -lt 100 ]; do
 done
 check rmmod_after_goroutines_end rmmod go3s_goroutines
 
+step "insmod go3s_channels.ko (generator -> 4 squarers -> collector, over channels)"
+check insmod_go3s_channels insmod go3s_channels.ko
+check channels_summed sh -c 'dmesg | grep -q "sum of squares 1..100 = 338350"'
+check rmmod_go3s_channels rmmod go3s_channels
+
 step "cat $dbg/stats"
 cat $dbg/stats
 check stats_no_live_goroutines grep -q '^live: 0$' $dbg/stats

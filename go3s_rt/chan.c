@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channels: the object, its ring buffer, and matching one case of an
+ * operation against the channel under its lock (__go3s_chan_match()).
+ * Blocking lives in select.c; see chan.h for the parker/waiter model.
+ *
+ * ->lock is a raw spinlock taken with interrupts off: the try_ forms run
+ * in hard IRQ, and the critical sections are short and bounded (a copy
+ * of one element, a few list operations, at most one wake-up per case).
+ */
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "chan.h"
+#include "g.h"
+#include "sched.h"
+
+static void count_op(u8 dir)
+{
+	if (dir == GO3S_CHAN_SEND)
+		go3s_stat_inc(chan_sends);
+	else
+		go3s_stat_inc(chan_recvs);
+}
+
+/* Claim @w's operation for its case. Pairs with parker_wait()'s smp_mb(). */
+static bool claim(struct chan_waiter *w)
+{
+	return atomic_cmpxchg(&w->pk->done, 0, w->c - w->pk->cases + 1) == 0;
+}
+
+/* Hand a claimed waiter back to its owner. Caller holds the channel's lock. */
+static void wake(struct chan_waiter *w)
+{
+	struct chan_parker *pk = w->pk;
+
+	list_del_init(&w->node);
+	if (w->c->ok)
+		count_op(w->c->dir);
+	/*
+	 * The owner cannot leave before it takes this channel's lock to
+	 * unlink its waiters, so *pk is still there after the wake-up.
+	 */
+	if (pk->g)
+		go3s_unpark(pk->g);
+	else
+		wake_up_process(pk->task);
+}
+
+/*
+ * The first waiter on @q that can still be claimed, other than @own's.
+ * Waiters already claimed elsewhere (or cancelled) are unlinked on the
+ * way: their owners only unlink what is still linked.
+ */
+static struct chan_waiter *first_live(struct list_head *q,
+				      struct chan_parker *own)
+{
+	struct chan_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, q, node) {
+		if (w->pk == own)
+			continue;
+		if (!atomic_read(&w->pk->done))
+			return w;
+		list_del_init(&w->node);
+	}
+	return NULL;
+}
+
+static void buf_put(struct go3s_chan *ch, const void *elem)
+{
+	memcpy(ch->buf + (size_t)ch->sendx * ch->elem_size, elem, ch->elem_size);
+	if (++ch->sendx == ch->cap)
+		ch->sendx = 0;
+	ch->count++;
+}
+
+static void buf_get(struct go3s_chan *ch, void *elem)
+{
+	memcpy(elem, ch->buf + (size_t)ch->recvx * ch->elem_size, ch->elem_size);
+	if (++ch->recvx == ch->cap)
+		ch->recvx = 0;
+	ch->count--;
+}
+
+/* A slot came free: the longest-blocked sender's element takes it. */
+static void refill(struct go3s_chan *ch, struct chan_parker *own)
+{
+	struct chan_waiter *w;
+
+	while ((w = first_live(&ch->sendq, own))) {
+		if (claim(w)) {
+			buf_put(ch, w->c->elem);
+			w->c->ok = true;
+			wake(w);
+			return;
+		}
+	}
+}
+
+/*
+ * Complete @me's case on @ch now, if the channel allows it: take from the
+ * buffer or a blocked sender, give to a blocked receiver or the buffer,
+ * or observe the close. Our own parker is claimed before any partner, so
+ * a partner is never claimed for an operation that then cannot happen.
+ * Caller holds ch->lock.
+ */
+int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me)
+{
+	struct go3s_select_case *c = me->c;
+	struct chan_parker *pk = me->pk;
+	bool claimed = false;
+	struct chan_waiter *w;
+
+	for (;;) {
+		struct list_head *peers = c->dir == GO3S_CHAN_SEND ?
+					  &ch->recvq : &ch->sendq;
+
+		if (c->dir == GO3S_CHAN_RECV && ch->count) {
+			if (!claimed && !claim(me))
+				return CHAN_LOST;
+			buf_get(ch, c->elem);
+			refill(ch, pk);
+			goto done;
+		}
+		w = (c->dir == GO3S_CHAN_SEND && ch->closed) ? NULL :
+		    first_live(peers, pk);
+		if (!w && !ch->closed &&
+		    (c->dir == GO3S_CHAN_RECV || ch->count == ch->cap))
+			break;
+		if (!claimed && !claim(me))
+			return CHAN_LOST;
+		claimed = true;
+		if (ch->closed) {
+			/* Sends fail; receives got here with nothing buffered. */
+			if (c->dir == GO3S_CHAN_RECV)
+				memset(c->elem, 0, ch->elem_size);
+			c->ok = false;
+			return CHAN_DONE;
+		}
+		if (!w) {
+			buf_put(ch, c->elem);
+			goto done;
+		}
+		if (!claim(w))
+			continue;	/* claimed elsewhere since: try the next */
+		if (c->dir == GO3S_CHAN_SEND)
+			memcpy(w->c->elem, c->elem, ch->elem_size);
+		else
+			memcpy(c->elem, w->c->elem, ch->elem_size);
+		w->c->ok = true;
+		wake(w);
+		goto done;
+	}
+	if (!claimed)
+		return CHAN_NOT_READY;
+	if (!pk->published) {
+		/* Nobody else can have seen the claim: take it back. */
+		atomic_set(&pk->done, 0);
+		return CHAN_NOT_READY;
+	}
+	return CHAN_RESTART;
+done:
+	c->ok = true;
+	count_op(c->dir);
+	return CHAN_DONE;
+}
+
+/*
+ * Channel arguments are checked here; a NULL or released channel is a
+ * caller bug.
+ */
+bool go3s_chan_check(struct go3s_chan *ch)
+{
+	return !WARN_ONCE(!ch || !refcount_read(&ch->ref),
+			  "go3s: operation on a %s channel\n",
+			  ch ? "released" : "NULL");
+}
+
+/**
+ * go3s_chan_new - create a channel
+ * @elem_size: bytes per element, at most %GO3S_CHAN_MAX_ELEM (0 is allowed:
+ *	a channel of events, like Go's chan struct{}).
+ * @cap: elements buffered, at most %GO3S_CHAN_MAX_CAP; 0 for an unbuffered
+ *	channel, on which a send completes only when a receiver takes it.
+ * @gfp: allocation flags for the channel and its buffer.
+ *
+ * The caller holds the one reference; go3s_chan_put() drops it.
+ * Context: any context @gfp allows.
+ * Return: the channel, or ERR_PTR(-EINVAL) for a size out of range,
+ * ERR_PTR(-ENOMEM).
+ */
+struct go3s_chan *go3s_chan_new(size_t elem_size, unsigned int cap, gfp_t gfp)
+{
+	struct go3s_chan *ch;
+
+	if (elem_size > GO3S_CHAN_MAX_ELEM || cap > GO3S_CHAN_MAX_CAP)
+		return ERR_PTR(-EINVAL);
+	ch = kvmalloc(struct_size(ch, buf, elem_size * cap), gfp);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	raw_spin_lock_init(&ch->lock);
+	refcount_set(&ch->ref, 1);
+	ch->elem_size = elem_size;
+	ch->cap = cap;
+	ch->count = 0;
+	ch->recvx = 0;
+	ch->sendx = 0;
+	ch->closed = false;
+	INIT_LIST_HEAD(&ch->sendq);
+	INIT_LIST_HEAD(&ch->recvq);
+	return ch;
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_new);
+
+/**
+ * go3s_chan_get - take a reference on a channel
+ * @ch: the channel.
+ *
+ * Context: any context except NMI.
+ * Return: @ch, or NULL for a NULL or released @ch (which warns).
+ */
+struct go3s_chan *go3s_chan_get(struct go3s_chan *ch)
+{
+	if (!go3s_chan_check(ch))
+		return NULL;
+	refcount_inc(&ch->ref);
+	return ch;
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_get);
+
+/**
+ * go3s_chan_put - drop a reference; the last one frees the channel
+ * @ch: the channel, or NULL (nothing happens).
+ *
+ * Elements still buffered are dropped with it. Blocked operations hold
+ * references of their own, so nobody can be waiting on a freed channel.
+ * Context: any context except NMI.
+ */
+void go3s_chan_put(struct go3s_chan *ch)
+{
+	if (!ch || !refcount_dec_and_test(&ch->ref))
+		return;
+	WARN_ON_ONCE(!list_empty(&ch->sendq) || !list_empty(&ch->recvq));
+	kvfree(ch);
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_put);
+
+static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
+		   s64 timeout, bool *ok)
+{
+	struct go3s_select_case c = { .ch = ch, .elem = elem, .dir = dir };
+	int ret;
+
+	if (!go3s_chan_check(ch))
+		return -EINVAL;
+	ret = go3s_select(&c, 1, timeout);
+	if (ret < 0)
+		return ret;
+	if (ok)
+		*ok = c.ok;
+	return (dir == GO3S_CHAN_SEND && !c.ok) ? -EPIPE : 0;
+}
+
+/**
+ * go3s_chan_send - send an element, blocking until it is taken or buffered
+ * @ch: the channel.
+ * @elem: the element (elem_size bytes, copied).
+ *
+ * Context: process context. A goroutine parks; any other task sleeps,
+ * killable. Hard IRQ and softirq code must use go3s_chan_try_send().
+ * Return: 0; -EPIPE if the channel is or gets closed (nothing was sent);
+ * -EINTR if a sleeping task got a fatal signal; -EDEADLK if a goroutine
+ * may not switch here (see <go3s/go.h>); -EINVAL for bad arguments;
+ * -EPERM from interrupt context.
+ */
+int go3s_chan_send(struct go3s_chan *ch, const void *elem)
+{
+	return chan_op(ch, (void *)elem, GO3S_CHAN_SEND, GO3S_FOREVER, NULL);
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_send);
+
+/**
+ * go3s_chan_recv - receive an element, blocking until one is there
+ * @ch: the channel.
+ * @elem: where to copy the element (elem_size bytes).
+ * @ok: if not NULL, set to false when the channel is closed and drained
+ *	(*@elem is then zeroed), true otherwise.
+ *
+ * Context: process context, as go3s_chan_send().
+ * Return: 0, or -EINTR, -EDEADLK, -EINVAL, -EPERM as go3s_chan_send().
+ */
+int go3s_chan_recv(struct go3s_chan *ch, void *elem, bool *ok)
+{
+	return chan_op(ch, elem, GO3S_CHAN_RECV, GO3S_FOREVER, ok);
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_recv);
+
+/**
+ * go3s_chan_try_send - send an element only if that needs no waiting
+ * @ch: the channel.
+ * @elem: the element (copied).
+ *
+ * Succeeds if a receiver is blocked (it is woken with the element) or the
+ * buffer has room.
+ * Context: any context except NMI.
+ * Return: 0, -EAGAIN if it would block, -EPIPE if the channel is closed,
+ * -EINVAL for bad arguments.
+ */
+int go3s_chan_try_send(struct go3s_chan *ch, const void *elem)
+{
+	return chan_op(ch, (void *)elem, GO3S_CHAN_SEND, GO3S_NOWAIT, NULL);
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_try_send);
+
+/**
+ * go3s_chan_try_recv - receive an element only if one is ready
+ * @ch: the channel.
+ * @elem: where to copy it.
+ * @ok: as for go3s_chan_recv().
+ *
+ * Context: any context except NMI.
+ * Return: 0, -EAGAIN if it would block, -EINVAL for bad arguments.
+ */
+int go3s_chan_try_recv(struct go3s_chan *ch, void *elem, bool *ok)
+{
+	return chan_op(ch, elem, GO3S_CHAN_RECV, GO3S_NOWAIT, ok);
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_try_recv);
+
+/**
+ * go3s_chan_close - close a channel
+ * @ch: the channel.
+ *
+ * Every blocked receiver wakes with ok == false; every blocked sender
+ * wakes with -EPIPE. Elements already buffered can still be received.
+ * Context: any context except NMI.
+ * Return: 0, -EALREADY if it was closed already (Go would panic),
+ * -EINVAL for a NULL channel.
+ */
+int go3s_chan_close(struct go3s_chan *ch)
+{
+	struct chan_waiter *w, *tmp;
+	unsigned long flags;
+
+	if (!go3s_chan_check(ch))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	if (ch->closed) {
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
+		return -EALREADY;
+	}
+	ch->closed = true;
+	list_for_each_entry_safe(w, tmp, &ch->recvq, node) {
+		list_del_init(&w->node);
+		if (claim(w)) {
+			memset(w->c->elem, 0, ch->elem_size);
+			w->c->ok = false;
+			wake(w);
+		}
+	}
+	list_for_each_entry_safe(w, tmp, &ch->sendq, node) {
+		list_del_init(&w->node);
+		if (claim(w)) {
+			w->c->ok = false;
+			wake(w);
+		}
+	}
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_close);
+
+/**
+ * go3s_chan_len - number of elements buffered
+ * @ch: the channel.
+ *
+ * Context: any context except NMI. A snapshot, stale at once.
+ * Return: the count, or 0 for a NULL channel.
+ */
+unsigned int go3s_chan_len(struct go3s_chan *ch)
+{
+	return go3s_chan_check(ch) ? READ_ONCE(ch->count) : 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_len);
+
+/**
+ * go3s_chan_cap - capacity of the buffer
+ * @ch: the channel.
+ *
+ * Context: any context except NMI.
+ * Return: the capacity (0 if unbuffered or NULL).
+ */
+unsigned int go3s_chan_cap(struct go3s_chan *ch)
+{
+	return go3s_chan_check(ch) ? ch->cap : 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_chan_cap);
+
+/* Blocked operations on @dir of @ch, claimed or not: for the tests. */
+unsigned int go3s_chan_nr_waiting(struct go3s_chan *ch, enum go3s_chan_dir dir)
+{
+	struct list_head *pos, *q = dir == GO3S_CHAN_SEND ? &ch->sendq : &ch->recvq;
+	unsigned int n = 0;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	list_for_each(pos, q)
+		n++;
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_chan_nr_waiting);

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * select, and blocking for every channel operation (a send or receive is
+ * a select of one case).
+ *
+ * 1. Poll: visit the cases in a random order, each under its channel's
+ *    lock, and complete the first that can go. The order is a fresh
+ *    random permutation per call, so among ready cases each is chosen
+ *    with equal probability and none starves (as in Go).
+ * 2. Queue: visit them again, completing one if it became ready, else
+ *    queueing a waiter on its channel. Partners claim the parker with a
+ *    cmpxchg (chan.c), so at most one case happens.
+ * 3. Wait: park the goroutine or sleep the task until claimed, the
+ *    deadline passes or (tasks) a fatal signal; on the last two the owner
+ *    claims its own parker as cancelled, racing any partner fairly: if
+ *    the partner won, its case happened and is returned.
+ * 4. Unlink every waiter still queued, under each channel's lock; this
+ *    also waits out a partner that is still copying into our element.
+ *
+ * One channel lock at a time, never nested, so lockdep sees one class and
+ * no ordering between channels.
+ */
+#include <linux/hrtimer.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "chan.h"
+#include "g.h"
+#include "sched.h"
+#include "trace.h"
+
+/* Fisher-Yates from one random draw, stepped by an LCG (Knuth MMIX). */
+static void poll_order(u8 *order, unsigned int n)
+{
+	u64 r;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	if (n < 2)
+		return;
+	r = get_random_u64();
+	for (i = n - 1; i > 0; i--) {
+		j = (u32)(((r >> 32) * (i + 1)) >> 32);
+		swap(order[i], order[j]);
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+	}
+}
+
+static int check_cases(struct go3s_select_case *cases, unsigned int n)
+{
+	unsigned int i;
+
+	if (!cases || !n || n > GO3S_SELECT_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		struct go3s_select_case *c = &cases[i];
+
+		if (c->dir != GO3S_CHAN_SEND && c->dir != GO3S_CHAN_RECV)
+			return -EINVAL;
+		if (c->ch && !go3s_chan_check(c->ch))
+			return -EINVAL;
+		if (c->ch && c->ch->elem_size && !c->elem)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int match_one(struct chan_waiter *w)
+{
+	struct go3s_chan *ch = w->c->ch;
+	unsigned long flags;
+	int r;
+
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	r = __go3s_chan_match(ch, w);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	return r;
+}
+
+/*
+ * Queue a waiter for each case, in @order, unless one completes first.
+ * Sets *@queued to how many of @order were queued.
+ */
+static int enqueue_all(struct chan_waiter *ws, const u8 *order,
+		       unsigned int n, unsigned int *queued)
+{
+	unsigned int i;
+	int r = CHAN_NOT_READY;
+
+	for (i = 0; i < n; i++) {
+		struct chan_waiter *w = &ws[order[i]];
+		struct go3s_chan *ch = w->c->ch;
+		unsigned long flags;
+
+		if (!ch)
+			continue;
+		raw_spin_lock_irqsave(&ch->lock, flags);
+		r = __go3s_chan_match(ch, w);
+		if (r == CHAN_NOT_READY)
+			list_add_tail(&w->node, w->c->dir == GO3S_CHAN_SEND ?
+				      &ch->sendq : &ch->recvq);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
+		if (r != CHAN_NOT_READY)
+			break;
+	}
+	*queued = i;
+	return r;
+}
+
+static void unlink_all(struct chan_waiter *ws, const u8 *order,
+		       unsigned int queued)
+{
+	unsigned int i;
+
+	for (i = 0; i < queued; i++) {
+		struct chan_waiter *w = &ws[order[i]];
+		struct go3s_chan *ch = w->c->ch;
+		unsigned long flags;
+
+		if (!ch)
+			continue;
+		raw_spin_lock_irqsave(&ch->lock, flags);
+		if (!list_empty(&w->node))
+			list_del_init(&w->node);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
+	}
+}
+
+/*
+ * Wait until @pk is claimed. Returns 0 then, or -ETIMEDOUT, -EINTR or
+ * -EDEADLK (the caller races the partner for the parker).
+ */
+static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
+		       ktime_t deadline)
+{
+	struct go3s_g *g = pk->g;
+	int ret = 0;
+
+	if (g && !forever)
+		hrtimer_start(&g->timer, deadline, HRTIMER_MODE_ABS_HARD);
+	for (;;) {
+		if (g)
+			go3s_park_prepare(reason);
+		else
+			set_current_state(TASK_KILLABLE);
+		/*
+		 * Publish PARKING/TASK_KILLABLE before reading ->done; pairs
+		 * with the cmpxchg in claim() that precedes the partner's
+		 * go3s_unpark()/wake_up_process(): one of us sees the other.
+		 */
+		smp_mb();
+		if (atomic_read(&pk->done))
+			break;
+		if (!forever && ktime_after(ktime_get(), deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (g) {
+			ret = go3s_park();
+			if (ret)
+				break;
+		} else if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		} else if (forever) {
+			schedule();
+		} else {
+			schedule_hrtimeout(&deadline, HRTIMER_MODE_ABS);
+		}
+	}
+	if (g)
+		go3s_park_cancel();
+	else
+		__set_current_state(TASK_RUNNING);
+	if (g && !forever)
+		hrtimer_cancel(&g->timer);
+	return ret;
+}
+
+static noinline int select_block(struct go3s_select_case *cases,
+				 unsigned int n, struct chan_waiter *ws,
+				 struct chan_parker *pk, const u8 *order,
+				 s64 timeout)
+{
+	u64 gid = pk->g ? pk->g->id : 0;
+	u8 reason = GO3S_WAIT_SELECT;
+	ktime_t deadline = ktime_add_ns(ktime_get(), timeout > 0 ? timeout : 0);
+	unsigned int i, queued;
+	int r, ret = 0;
+
+	if (n == 1 && cases[0].dir == GO3S_CHAN_SEND)
+		reason = GO3S_WAIT_CHAN_SEND;
+	else if (n == 1)
+		reason = GO3S_WAIT_CHAN_RECV;
+	go3s_stat_inc(chan_blocks);
+	for (i = 0; i < n; i++)
+		if (cases[i].ch)
+			go3s_chan_get(cases[i].ch);	/* for the waiter */
+	trace_go3s_chan_block(cases[0].ch, n, gid);
+	pk->published = true;
+	do {
+		atomic_set(&pk->done, 0);
+		r = enqueue_all(ws, order, n, &queued);
+		if (r == CHAN_NOT_READY) {
+			ret = parker_wait(pk, reason, timeout < 0, deadline);
+			/* Give up only if no partner claimed us meanwhile. */
+			if (ret && atomic_cmpxchg(&pk->done, 0, PARKER_CANCELLED))
+				ret = 0;
+		}
+		unlink_all(ws, order, queued);
+	} while (r == CHAN_RESTART);
+	for (i = 0; i < n; i++)
+		go3s_chan_put(cases[i].ch);
+	if (!ret)
+		ret = atomic_read(&pk->done) - 1;
+	trace_go3s_chan_unblock(cases[0].ch, ret, gid);
+	return ret;
+}
+
+/**
+ * go3s_select - wait on several channel operations and do exactly one
+ * @cases: the cases; a case with a NULL channel is never ready.
+ * @n: how many, 1 to %GO3S_SELECT_MAX.
+ * @timeout_ns: %GO3S_NOWAIT to return at once when nothing is ready (Go's
+ *	default case), %GO3S_FOREVER (any negative value) to wait without
+ *	limit, or a timeout in nanoseconds.
+ *
+ * Among the cases ready at once, one is chosen uniformly at random. The
+ * chosen case's ->ok is set (see struct go3s_select_case); a send case on
+ * a closed channel is ready and completes with ok == false.
+ * Context: any context except NMI with %GO3S_NOWAIT; otherwise process
+ * context (a goroutine parks, any other task sleeps, killable).
+ * Return: the index of the case done; -EAGAIN if nothing was ready with
+ * %GO3S_NOWAIT; -ETIMEDOUT; -EINTR (a task got a fatal signal); -EDEADLK
+ * (a goroutine may not switch here); -EINVAL for bad cases; -EPERM when a
+ * blocking select is called from interrupt context (a caller bug, warns).
+ */
+int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
+{
+	struct chan_waiter ws[GO3S_SELECT_MAX];
+	struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = cases };
+	u8 order[GO3S_SELECT_MAX];
+	unsigned int i;
+	int r, ret;
+
+	ret = check_cases(cases, n);
+	if (ret)
+		return ret;
+	if (WARN_ONCE(in_nmi() || (timeout_ns && !in_task()),
+		      "go3s: blocking channel operation from interrupt context\n"))
+		return -EPERM;
+	if (timeout_ns) {
+		pk.g = go3s_self();
+		pk.task = current;
+		if (pk.g && !go3s_switch_allowed(pk.g, "block on a channel"))
+			return -EDEADLK;
+		if (!pk.g)
+			might_sleep();
+	}
+	if (n > 1)
+		go3s_stat_inc(selects);
+	poll_order(order, n);
+	for (i = 0; i < n; i++) {
+		struct chan_waiter *w = &ws[order[i]];
+
+		INIT_LIST_HEAD(&w->node);
+		w->pk = &pk;
+		w->c = &cases[order[i]];
+		if (!w->c->ch)
+			continue;
+		r = match_one(w);
+		if (r == CHAN_DONE)
+			return order[i];
+	}
+	if (!timeout_ns)
+		return -EAGAIN;
+	return select_block(cases, n, ws, &pk, order, timeout_ns);
+}
+EXPORT_SYMBOL_GO3S(go3s_select);

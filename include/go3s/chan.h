@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Channels with Go's semantics, for goroutines, kernel threads and
+ * (through the try_ forms) interrupt handlers.
+ *
+ * A channel carries elements of a fixed size, copied in and out. With a
+ * capacity of 0 it is unbuffered: a send completes only when a receiver
+ * takes the element. Blocked senders and receivers are served in arrival
+ * order; each sender's elements arrive in the order it sent them.
+ *
+ * Who may call what:
+ *   go3s_chan_send/recv, go3s_select with a timeout: process context.
+ *	A goroutine parks (its worker runs other goroutines); any other task
+ *	sleeps, killable. Called from hard IRQ or softirq they WARN and fail.
+ *   go3s_chan_try_send/try_recv, go3s_select with GO3S_NOWAIT, close,
+ *	len, cap, get, put: any context except NMI.
+ *
+ * A closed channel refuses sends (-EPIPE: a kernel must not panic where
+ * Go would) and yields its buffered elements, then zeroed elements with
+ * ok == false. Channels are reference counted; a blocked operation holds
+ * a reference of its own, so a channel cannot be freed under a waiter.
+ */
+#ifndef _GO3S_CHAN_H
+#define _GO3S_CHAN_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+struct go3s_chan;
+
+/* Largest element and capacity go3s_chan_new() accepts. */
+#define GO3S_CHAN_MAX_ELEM	1024U
+#define GO3S_CHAN_MAX_CAP	BIT(20)
+
+enum go3s_chan_dir {
+	GO3S_CHAN_SEND = 1,
+	GO3S_CHAN_RECV = 2,
+};
+
+/**
+ * struct go3s_select_case - one case of go3s_select()
+ * @ch: the channel; NULL makes the case never ready (Go's nil channel).
+ * @elem: the element to send, or where to receive into.
+ * @dir: %GO3S_CHAN_SEND or %GO3S_CHAN_RECV.
+ * @ok: set for the chosen case: for a receive, false when the channel is
+ *	closed and drained (*@elem is then zeroed); for a send, false when the
+ *	channel was closed and nothing was sent.
+ */
+struct go3s_select_case {
+	struct go3s_chan *ch;
+	void *elem;
+	u8 dir;
+	bool ok;
+};
+
+#define GO3S_SELECT_MAX		16U	/* cases in one go3s_select() */
+#define GO3S_NOWAIT		0LL	/* timeout: Go's "default:" case */
+#define GO3S_FOREVER		(-1LL)	/* timeout: block until a case is ready */
+
+struct go3s_chan *go3s_chan_new(size_t elem_size, unsigned int cap, gfp_t gfp);
+struct go3s_chan *go3s_chan_get(struct go3s_chan *ch);
+void go3s_chan_put(struct go3s_chan *ch);
+int go3s_chan_send(struct go3s_chan *ch, const void *elem);
+int go3s_chan_recv(struct go3s_chan *ch, void *elem, bool *ok);
+int go3s_chan_try_send(struct go3s_chan *ch, const void *elem);
+int go3s_chan_try_recv(struct go3s_chan *ch, void *elem, bool *ok);
+int go3s_chan_close(struct go3s_chan *ch);
+unsigned int go3s_chan_len(struct go3s_chan *ch);
+unsigned int go3s_chan_cap(struct go3s_chan *ch);
+int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns);
+
+#endif /* _GO3S_CHAN_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * go3s_queue: a bounded, lock-free, multi-producer multi-consumer FIFO of
+ * pointer-sized values (after D. Vyukov's bounded MPMC queue: a ring of
+ * cells, each with a sequence number saying whose turn it is).
+ *
+ * Concurrency contract:
+ *   push, pop: any number of callers at once, from any context: task,
+ *	softirq, hard IRQ and NMI. Neither ever waits for another caller: a
+ *	cell another caller has claimed but not finished reads as full (for
+ *	push) or empty (for pop), and the call returns -ENOSPC or -EAGAIN.
+ *	So an NMI that interrupts a push on the same CPU cannot deadlock; it
+ *	may see the queue as empty until the push completes.
+ *   new, free: process context; free only once no one uses the queue.
+ *   len: any context; a snapshot.
+ * Cost: one cmpxchg on the producer index (enqueue) or the consumer index
+ * (dequeue) when uncontended, plus a release store of the cell's sequence.
+ * The two indices live on separate cache lines.
+ *
+ * FIFO: values come out in the order their pushes claimed cells. A pop
+ * racing a push may miss an element whose push has not completed yet.
+ */
+#ifndef _GO3S_QUEUE_H
+#define _GO3S_QUEUE_H
+
+#include <linux/gfp.h>
+#include <linux/bits.h>
+#include <linux/types.h>
+
+struct go3s_queue;
+
+#define GO3S_QUEUE_MAX	BIT(24)
+
+struct go3s_queue *go3s_queue_new(unsigned int size, gfp_t gfp);
+void go3s_queue_free(struct go3s_queue *q);
+int go3s_queue_push(struct go3s_queue *q, void *val);
+int go3s_queue_pop(struct go3s_queue *q, void **val);
+unsigned int go3s_queue_len(struct go3s_queue *q);
+unsigned int go3s_queue_size(struct go3s_queue *q);
+
+#endif /* _GO3S_QUEUE_H */

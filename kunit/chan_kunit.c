@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite go3s_chan: channels and select, case by case against the Go
+ * specification, with goroutines, kernel threads and hard-IRQ callers.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <go3s/chan.h>
+#include <go3s/go.h>
+#include <go3s/wg.h>
+
+#include "../go3s_rt/chan.h"
+#include "../go3s_rt/sched.h"
+#include "../go3s_rt/stats.h"
+
+static unsigned long pipeline_msgs = 10000000;
+module_param(pipeline_msgs, ulong, 0444);
+MODULE_PARM_DESC(pipeline_msgs, "Messages through the goroutine pipeline case");
+
+#define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
+
+static struct go3s_chan *new_chan(struct kunit *test, size_t size, unsigned int cap)
+{
+	struct go3s_chan *ch = go3s_chan_new(size, cap, GFP_KERNEL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ch));
+	return ch;
+}
+
+/* Wait until @n operations are blocked on @dir of @ch. */
+static void wait_blocked(struct kunit *test, struct go3s_chan *ch,
+			 enum go3s_chan_dir dir, unsigned int n)
+{
+	unsigned long until = jiffies + 10 * HZ;
+
+	while (go3s_chan_nr_waiting(ch, dir) < n && time_before(jiffies, until))
+		usleep_range(200, 500);
+	KUNIT_ASSERT_EQ(test, go3s_chan_nr_waiting(ch, dir), n);
+}
+
+/* One goroutine (or kthread) doing one operation, and what it saw. */
+struct op {
+	struct go3s_wg *wg;
+	struct go3s_chan *ch;
+	u64 val;
+	int ret;
+	bool ok;
+	bool finished;
+	struct go3s_select_case cases[3];
+	unsigned int ncases;
+	s64 timeout;
+};
+
+static void send_body(void *arg)
+{
+	struct op *o = arg;
+
+	o->ret = go3s_chan_send(o->ch, &o->val);
+	WRITE_ONCE(o->finished, true);
+	go3s_wg_done(o->wg);
+}
+
+static void recv_body(void *arg)
+{
+	struct op *o = arg;
+
+	o->val = ~0ULL;
+	o->ret = go3s_chan_recv(o->ch, &o->val, &o->ok);
+	WRITE_ONCE(o->finished, true);
+	go3s_wg_done(o->wg);
+}
+
+static void select_body(void *arg)
+{
+	struct op *o = arg;
+
+	o->ret = go3s_select(o->cases, o->ncases, o->timeout);
+	WRITE_ONCE(o->finished, true);
+	go3s_wg_done(o->wg);
+}
+
+static int recv_thread(void *arg)
+{
+	recv_body(arg);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* ---- the basics ---------------------------------------------------------- */
+
+static void new_checks_sizes(struct kunit *test)
+{
+	struct go3s_chan *ch;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(go3s_chan_new(GO3S_CHAN_MAX_ELEM + 1, 1, GFP_KERNEL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(go3s_chan_new(8, GO3S_CHAN_MAX_CAP + 1, GFP_KERNEL)),
+			-EINVAL);
+	/* Elements of size 0: events, as Go's chan struct{}. */
+	ch = new_chan(test, 0, 2);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, NULL), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, NULL), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, NULL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, go3s_chan_len(ch), 2U);
+	KUNIT_EXPECT_EQ(test, go3s_chan_cap(ch), 2U);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, NULL, NULL), 0);
+	go3s_chan_put(ch);
+}
+
+static void null_channel_warns_and_fails(struct kunit *test)
+{
+	struct go3s_select_case c = { .dir = 7 };
+	u64 v = 0;
+
+	pr_info("GO3S-EXPECT-WARN operation on a NULL channel\n");
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(NULL, &v, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(NULL, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, go3s_chan_close(NULL), -EINVAL);
+	KUNIT_EXPECT_NULL(test, go3s_chan_get(NULL));
+	go3s_chan_put(NULL);
+	KUNIT_EXPECT_EQ(test, go3s_select(&c, 1, GO3S_NOWAIT), -EINVAL);
+	c.dir = GO3S_CHAN_RECV;
+	KUNIT_EXPECT_EQ(test, go3s_select(&c, 0, GO3S_NOWAIT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, go3s_select(&c, GO3S_SELECT_MAX + 1, GO3S_NOWAIT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, go3s_select(NULL, 1, GO3S_NOWAIT), -EINVAL);
+}
+
+static void buffered_fifo_and_capacity(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 8);
+	u64 i, v;
+	bool ok;
+
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, go3s_chan_try_send(ch, &i), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &i), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, go3s_chan_len(ch), 8U);
+	for (i = 0; i < 8; i++) {
+		KUNIT_ASSERT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), 0);
+		KUNIT_EXPECT_TRUE(test, ok);
+		KUNIT_EXPECT_EQ(test, v, i);
+	}
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), -EAGAIN);
+	/* Wrap the ring a few times with blocking calls that need not block. */
+	for (i = 0; i < 100; i++) {
+		KUNIT_ASSERT_EQ(test, go3s_chan_send(ch, &i), 0);
+		KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
+		KUNIT_ASSERT_EQ(test, v, i);
+	}
+	go3s_chan_put(ch);
+}
+
+static void unbuffered_send_waits_for_receiver(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ch = ch, .val = 42 };
+	u64 v = 0;
+	bool ok;
+
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &v), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), -EAGAIN);
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o), 0);
+	wait_blocked(test, ch, GO3S_CHAN_SEND, 1);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(o.finished));	/* still waiting */
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(ch, &v, &ok), 0);
+	KUNIT_EXPECT_TRUE(test, ok);
+	KUNIT_EXPECT_EQ(test, v, 42ULL);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, 0);
+
+	/* The other way round: a parked receiver, a task sending. */
+	o.finished = false;
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
+	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	v = 7;
+	KUNIT_EXPECT_EQ(test, go3s_chan_send(ch, &v), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, 0);
+	KUNIT_EXPECT_TRUE(test, o.ok);
+	KUNIT_EXPECT_EQ(test, o.val, 7ULL);
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
+	go3s_chan_put(ch);
+}
+
+/* ---- close ------------------------------------------------------------- */
+
+static void close_drains_then_reports_closed(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 4);
+	u64 i, v;
+	bool ok;
+
+	for (i = 1; i <= 3; i++)
+		KUNIT_ASSERT_EQ(test, go3s_chan_send(ch, &i), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_close(ch), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_close(ch), -EALREADY);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &i), -EPIPE);
+	KUNIT_EXPECT_EQ(test, go3s_chan_send(ch, &i), -EPIPE);
+	for (i = 1; i <= 3; i++) {
+		KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, &ok), 0);
+		KUNIT_EXPECT_TRUE(test, ok);
+		KUNIT_EXPECT_EQ(test, v, i);
+	}
+	v = ~0ULL;
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(ch, &v, &ok), 0);
+	KUNIT_EXPECT_FALSE(test, ok);
+	KUNIT_EXPECT_EQ(test, v, 0ULL);			/* the zero value */
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), 0);
+	KUNIT_EXPECT_FALSE(test, ok);
+	go3s_chan_put(ch);
+}
+
+#define CLOSE_G		8
+#define CLOSE_T		2
+#define CLOSE_SENDERS	4
+
+static void close_wakes_every_waiter(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *full = new_chan(test, sizeof(u64), 1);
+	struct op *o = kunit_kcalloc(test, CLOSE_G + CLOSE_T + CLOSE_SENDERS,
+				     sizeof(*o), GFP_KERNEL);
+	struct task_struct *t[CLOSE_T];
+	struct go3s_wg wg;
+	u64 v = 1;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, CLOSE_G + CLOSE_T + CLOSE_SENDERS);
+	for (i = 0; i < CLOSE_G + CLOSE_T; i++) {
+		o[i].wg = &wg;
+		o[i].ch = ch;
+		o[i].ok = true;
+	}
+	for (i = 0; i < CLOSE_G; i++)
+		KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[i]), 0);
+	for (i = 0; i < CLOSE_T; i++) {
+		t[i] = kthread_run(recv_thread, &o[CLOSE_G + i], "go3s-recv/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	KUNIT_ASSERT_EQ(test, go3s_chan_send(full, &v), 0);
+	for (i = CLOSE_G + CLOSE_T; i < CLOSE_G + CLOSE_T + CLOSE_SENDERS; i++) {
+		o[i].wg = &wg;
+		o[i].ch = full;
+		KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[i]), 0);
+	}
+	wait_blocked(test, ch, GO3S_CHAN_RECV, CLOSE_G + CLOSE_T);
+	wait_blocked(test, full, GO3S_CHAN_SEND, CLOSE_SENDERS);
+	KUNIT_EXPECT_EQ(test, go3s_chan_close(ch), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_close(full), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	for (i = 0; i < CLOSE_G + CLOSE_T; i++) {
+		KUNIT_EXPECT_EQ(test, o[i].ret, 0);
+		KUNIT_EXPECT_FALSE(test, o[i].ok);
+		KUNIT_EXPECT_EQ(test, o[i].val, 0ULL);
+	}
+	for (; i < CLOSE_G + CLOSE_T + CLOSE_SENDERS; i++)
+		KUNIT_EXPECT_EQ(test, o[i].ret, -EPIPE);
+	for (i = 0; i < CLOSE_T; i++)
+		kthread_stop(t[i]);
+	KUNIT_EXPECT_EQ(test, go3s_chan_len(full), 1U);	/* still there */
+	go3s_chan_put(ch);
+	go3s_chan_put(full);
+}
+
+/* ---- ordering ---------------------------------------------------------- */
+
+#define ORDERED	8
+
+static void receivers_served_in_arrival_order(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct op *o = kunit_kcalloc(test, ORDERED, sizeof(*o), GFP_KERNEL);
+	struct go3s_wg wg;
+	u64 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	go3s_wg_init(&wg);
+	for (i = 0; i < ORDERED; i++) {
+		o[i].wg = &wg;
+		o[i].ch = ch;
+		go3s_wg_add(&wg, 1);
+		KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[i]), 0);
+		wait_blocked(test, ch, GO3S_CHAN_RECV, i + 1);
+	}
+	for (i = 0; i < ORDERED; i++)
+		KUNIT_ASSERT_EQ(test, go3s_chan_send(ch, &i), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	for (i = 0; i < ORDERED; i++)
+		KUNIT_EXPECT_EQ(test, o[i].val, i);
+	go3s_chan_put(ch);
+}
+
+static void senders_served_in_arrival_order(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 1);
+	struct op *o = kunit_kcalloc(test, ORDERED, sizeof(*o), GFP_KERNEL);
+	struct go3s_wg wg;
+	u64 i, v = 100;
+
+	KUNIT_ASSERT_EQ(test, go3s_chan_send(ch, &v), 0);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	go3s_wg_init(&wg);
+	for (i = 0; i < ORDERED; i++) {
+		o[i].wg = &wg;
+		o[i].ch = ch;
+		o[i].val = i;
+		go3s_wg_add(&wg, 1);
+		KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[i]), 0);
+		wait_blocked(test, ch, GO3S_CHAN_SEND, i + 1);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
+	KUNIT_EXPECT_EQ(test, v, 100ULL);
+	for (i = 0; i < ORDERED; i++) {
+		KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
+		KUNIT_EXPECT_EQ(test, v, i);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	go3s_chan_put(ch);
+}
+
+/* ---- tasks and goroutines together ------------------------------------- */
+
+#define PINGS	10000
+
+struct pong {
+	struct go3s_chan *in, *out;
+	struct go3s_wg wg;
+};
+
+static void pong_body(void *arg)
+{
+	struct pong *p = arg;
+	bool ok;
+	u64 v;
+
+	while (!go3s_chan_recv(p->in, &v, &ok) && ok) {
+		v *= 2;
+		if (go3s_chan_send(p->out, &v))
+			break;
+	}
+	go3s_wg_done(&p->wg);
+}
+
+static void task_and_goroutine_exchange(struct kunit *test)
+{
+	struct pong p = {
+		.in = new_chan(test, sizeof(u64), 0),
+		.out = new_chan(test, sizeof(u64), 0),
+	};
+	u64 i, v, bad = 0;
+
+	go3s_wg_init(&p.wg);
+	go3s_wg_add(&p.wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(pong_body, &p), 0);
+	for (i = 1; i <= PINGS; i++) {
+		KUNIT_ASSERT_EQ(test, go3s_chan_send(p.in, &i), 0);
+		KUNIT_ASSERT_EQ(test, go3s_chan_recv(p.out, &v, NULL), 0);
+		bad += v != 2 * i;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0ULL);
+	go3s_chan_close(p.in);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&p.wg), 0);
+	go3s_chan_put(p.in);
+	go3s_chan_put(p.out);
+}
+
+static int killable_thread(void *arg)
+{
+	allow_signal(SIGKILL);
+	return recv_thread(arg);
+}
+
+static void killed_task_stops_waiting(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ch = ch };
+	struct task_struct *t;
+	u64 v = 5;
+
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	t = kthread_run(killable_thread, &o, "go3s-killable");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	send_sig(SIGKILL, t, 1);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
+	/* No ghost receiver took anything. */
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &v), -EAGAIN);
+	kthread_stop(t);
+	go3s_chan_put(ch);
+}
+
+/* ---- select ------------------------------------------------------------ */
+
+static void select_default_and_nil_cases(struct kunit *test)
+{
+	struct go3s_chan *a = new_chan(test, sizeof(u64), 1);
+	struct go3s_chan *b = new_chan(test, sizeof(u64), 1);
+	u64 va = 0, vb = 9;
+	struct go3s_select_case c[3] = {
+		{ .ch = NULL, .elem = &va, .dir = GO3S_CHAN_RECV },
+		{ .ch = a, .elem = &va, .dir = GO3S_CHAN_RECV },
+		{ .ch = b, .elem = &vb, .dir = GO3S_CHAN_RECV },
+	};
+
+	KUNIT_EXPECT_EQ(test, go3s_select(c, 1, GO3S_NOWAIT), -EAGAIN);	/* nil only */
+	KUNIT_EXPECT_EQ(test, go3s_select(c, 3, GO3S_NOWAIT), -EAGAIN);
+	KUNIT_ASSERT_EQ(test, go3s_chan_send(b, &vb), 0);
+	vb = 0;
+	KUNIT_EXPECT_EQ(test, go3s_select(c, 3, GO3S_NOWAIT), 2);
+	KUNIT_EXPECT_TRUE(test, c[2].ok);
+	KUNIT_EXPECT_EQ(test, vb, 9ULL);
+	/* A send case on a closed channel is ready, and fails. */
+	c[1].dir = GO3S_CHAN_SEND;
+	go3s_chan_close(a);
+	KUNIT_EXPECT_EQ(test, go3s_select(c, 3, GO3S_NOWAIT), 1);
+	KUNIT_EXPECT_FALSE(test, c[1].ok);
+	go3s_chan_put(a);
+	go3s_chan_put(b);
+}
+
+#define FAIR_CASES	3
+#define FAIR_ROUNDS	30000
+
+static void select_chooses_uniformly(struct kunit *test)
+{
+	struct go3s_select_case c[FAIR_CASES];
+	unsigned int hits[FAIR_CASES] = {};
+	u64 v[FAIR_CASES];
+	int i, r;
+
+	for (i = 0; i < FAIR_CASES; i++) {
+		c[i] = (struct go3s_select_case){
+			.ch = new_chan(test, sizeof(u64), 1), .elem = &v[i],
+			.dir = GO3S_CHAN_RECV,
+		};
+		v[i] = i;
+		KUNIT_ASSERT_EQ(test, go3s_chan_send(c[i].ch, &v[i]), 0);
+	}
+	for (i = 0; i < FAIR_ROUNDS; i++) {
+		r = go3s_select(c, FAIR_CASES, GO3S_FOREVER);
+		KUNIT_ASSERT_GE(test, r, 0);
+		KUNIT_ASSERT_EQ(test, v[r], (u64)r);
+		hits[r]++;
+		KUNIT_ASSERT_EQ(test, go3s_chan_try_send(c[r].ch, &v[r]), 0);
+	}
+	/* Binomial(30000, 1/3): mean 10000, sd 82; +-600 is over 7 sd. */
+	for (i = 0; i < FAIR_CASES; i++) {
+		KUNIT_EXPECT_GE(test, hits[i], FAIR_ROUNDS / FAIR_CASES - 600);
+		KUNIT_EXPECT_LE(test, hits[i], FAIR_ROUNDS / FAIR_CASES + 600);
+		go3s_chan_put(c[i].ch);
+	}
+}
+
+static void select_times_out(struct kunit *test)
+{
+	struct go3s_chan *a = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *b = new_chan(test, sizeof(u64), 1);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ncases = 2, .timeout = 20 * NSEC_PER_MSEC };
+	u64 v, t0;
+
+	o.cases[0] = (struct go3s_select_case){ .ch = a, .elem = &o.val,
+						.dir = GO3S_CHAN_RECV };
+	o.cases[1] = (struct go3s_select_case){ .ch = b, .elem = &v,
+						.dir = GO3S_CHAN_RECV };
+	/* From a task... */
+	t0 = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, go3s_select(o.cases, 2, o.timeout), -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, ktime_get_ns() - t0, (u64)o.timeout);
+	/* ...and from a goroutine (an hrtimer unparks it). */
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	t0 = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, ktime_get_ns() - t0, (u64)o.timeout);
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(a, GO3S_CHAN_RECV), 0U);
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(b, GO3S_CHAN_RECV), 0U);
+	go3s_chan_put(a);
+	go3s_chan_put(b);
+}
+
+static void select_wakes_on_any_case(struct kunit *test)
+{
+	struct go3s_chan *a = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *b = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *c = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ncases = 3, .timeout = GO3S_FOREVER };
+	u64 va = 0, vb = 0, vc = 77, v = 55;
+
+	o.cases[0] = (struct go3s_select_case){ .ch = a, .elem = &va, .dir = GO3S_CHAN_RECV };
+	o.cases[1] = (struct go3s_select_case){ .ch = b, .elem = &vb, .dir = GO3S_CHAN_RECV };
+	o.cases[2] = (struct go3s_select_case){ .ch = c, .elem = &vc, .dir = GO3S_CHAN_SEND };
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
+	wait_blocked(test, a, GO3S_CHAN_RECV, 1);
+	wait_blocked(test, b, GO3S_CHAN_RECV, 1);
+	wait_blocked(test, c, GO3S_CHAN_SEND, 1);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(b, &v), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, 1);
+	KUNIT_EXPECT_EQ(test, vb, 55ULL);
+	KUNIT_EXPECT_EQ(test, va, 0ULL);
+	/* Its other waiters are gone: nothing else can match them. */
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(a, GO3S_CHAN_RECV), 0U);
+	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(c, &v, NULL), -EAGAIN);
+
+	/* Again; this time a receiver on c completes the send case. */
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
+	wait_blocked(test, c, GO3S_CHAN_SEND, 1);
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(c, &v, NULL), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, 2);
+	KUNIT_EXPECT_EQ(test, v, 77ULL);
+	go3s_chan_put(a);
+	go3s_chan_put(b);
+	go3s_chan_put(c);
+}
+
+static void select_never_matches_itself(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ncases = 2, .timeout = 20 * NSEC_PER_MSEC };
+	u64 in = 0, out = 3;
+
+	o.cases[0] = (struct go3s_select_case){ .ch = ch, .elem = &out, .dir = GO3S_CHAN_SEND };
+	o.cases[1] = (struct go3s_select_case){ .ch = ch, .elem = &in, .dir = GO3S_CHAN_RECV };
+	KUNIT_EXPECT_EQ(test, go3s_select(o.cases, 2, o.timeout), -ETIMEDOUT);
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, in, 0ULL);
+	go3s_chan_put(ch);
+}
+
+/* Producers and consumers all selecting over two channels. */
+#define STORM_P		4
+#define STORM_C		4
+#define STORM_N		20000
+
+struct storm;
+
+struct storm_producer {
+	struct storm *s;
+	u64 base;
+};
+
+struct storm {
+	struct storm_producer p[STORM_P];
+	struct go3s_chan *ch[2];
+	struct go3s_wg producers, consumers;
+	atomic64_t sum;
+	atomic_t count;
+	atomic_t errors;
+};
+
+static void storm_produce(void *arg)
+{
+	struct storm_producer *p = arg;
+	struct storm *s = p->s;
+	u64 v;
+	struct go3s_select_case c[2] = {
+		{ .ch = s->ch[0], .elem = &v, .dir = GO3S_CHAN_SEND },
+		{ .ch = s->ch[1], .elem = &v, .dir = GO3S_CHAN_SEND },
+	};
+	int i;
+
+	for (i = 1; i <= STORM_N; i++) {
+		v = p->base + i;
+		if (go3s_select(c, 2, GO3S_FOREVER) < 0 || (!c[0].ok && !c[1].ok))
+			atomic_inc(&s->errors);
+		c[0].ok = false;
+		c[1].ok = false;
+	}
+	go3s_wg_done(&s->producers);
+}
+
+static void storm_consume(struct storm *s)
+{
+	u64 v;
+	struct go3s_select_case c[2] = {
+		{ .ch = s->ch[0], .elem = &v, .dir = GO3S_CHAN_RECV },
+		{ .ch = s->ch[1], .elem = &v, .dir = GO3S_CHAN_RECV },
+	};
+	int r;
+
+	while (c[0].ch || c[1].ch) {
+		r = go3s_select(c, 2, GO3S_FOREVER);
+		if (r < 0) {
+			atomic_inc(&s->errors);
+			break;
+		}
+		if (!c[r].ok) {
+			c[r].ch = NULL;		/* closed: Go's nil-channel idiom */
+			continue;
+		}
+		atomic64_add(v, &s->sum);
+		atomic_inc(&s->count);
+	}
+	go3s_wg_done(&s->consumers);
+}
+
+static void storm_consumer(void *arg)
+{
+	storm_consume(arg);
+}
+
+static int storm_thread(void *arg)
+{
+	storm_consume(arg);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void select_storm_loses_nothing(struct kunit *test)
+{
+	struct storm *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u64 n = (u64)STORM_P * STORM_N;
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->ch[0] = new_chan(test, sizeof(u64), 0);
+	s->ch[1] = new_chan(test, sizeof(u64), 4);
+	go3s_wg_init(&s->producers);
+	go3s_wg_init(&s->consumers);
+	go3s_wg_add(&s->producers, STORM_P);
+	go3s_wg_add(&s->consumers, STORM_C + 1);
+	for (i = 0; i < STORM_C; i++)
+		KUNIT_ASSERT_EQ(test, go3s_go(storm_consumer, s), 0);
+	t = kthread_run(storm_thread, s, "go3s-storm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < STORM_P; i++) {
+		s->p[i].s = s;
+		s->p[i].base = (u64)i * STORM_N;
+		KUNIT_ASSERT_EQ(test, go3s_go(storm_produce, &s->p[i]), 0);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->producers), 0);
+	go3s_chan_close(s->ch[0]);
+	go3s_chan_close(s->ch[1]);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->consumers), 0);
+	kthread_stop(t);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic_read(&s->count), n);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&s->sum), n * (n + 1) / 2);
+	go3s_chan_put(s->ch[0]);
+	go3s_chan_put(s->ch[1]);
+}
+
+/* ---- interrupt context ------------------------------------------------- */
+
+struct irq_ops {
+	struct hrtimer timer;
+	struct go3s_chan *buffered, *unbuffered;
+	struct go3s_wg fired;
+	int send_ret, recv_ret, handoff_ret, block_ret, select_ret;
+	u64 got;
+	bool in_hardirq;
+};
+
+static enum hrtimer_restart irq_ops_fn(struct hrtimer *timer)
+{
+	struct irq_ops *x = container_of(timer, struct irq_ops, timer);
+	struct go3s_select_case c = { .ch = x->buffered, .elem = &x->got,
+				      .dir = GO3S_CHAN_RECV };
+	u64 v = 7, w = 8;
+
+	x->in_hardirq = in_hardirq();
+	x->recv_ret = go3s_chan_try_recv(x->buffered, &x->got, NULL);
+	x->send_ret = go3s_chan_try_send(x->buffered, &v);
+	x->select_ret = go3s_select(&c, 1, GO3S_NOWAIT);
+	x->handoff_ret = go3s_chan_try_send(x->unbuffered, &w);
+	x->block_ret = go3s_chan_send(x->buffered, &v);	/* a caller bug */
+	go3s_wg_done(&x->fired);
+	return HRTIMER_NORESTART;
+}
+
+static void try_forms_work_in_hardirq(struct kunit *test)
+{
+	struct irq_ops *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg };
+	u64 v = 3;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	x->buffered = new_chan(test, sizeof(u64), 2);
+	x->unbuffered = new_chan(test, sizeof(u64), 0);
+	o.ch = x->unbuffered;
+	KUNIT_ASSERT_EQ(test, go3s_chan_send(x->buffered, &v), 0);
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
+	wait_blocked(test, x->unbuffered, GO3S_CHAN_RECV, 1);
+
+	go3s_wg_init(&x->fired);
+	go3s_wg_add(&x->fired, 1);
+	pr_info("GO3S-EXPECT-WARN blocking channel operation from interrupt context\n");
+	hrtimer_init(&x->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	x->timer.function = irq_ops_fn;
+	hrtimer_start(&x->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&x->fired), 0);
+	hrtimer_cancel(&x->timer);
+
+	KUNIT_EXPECT_TRUE(test, x->in_hardirq);
+	KUNIT_EXPECT_EQ(test, x->recv_ret, 0);
+	KUNIT_EXPECT_EQ(test, x->send_ret, 0);
+	KUNIT_EXPECT_EQ(test, x->select_ret, 0);
+	KUNIT_EXPECT_EQ(test, x->got, 7ULL);		/* 3 then 7 */
+	KUNIT_EXPECT_EQ(test, x->handoff_ret, 0);
+	KUNIT_EXPECT_EQ(test, x->block_ret, -EPERM);
+	/* The IRQ woke the parked receiver with its element. */
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.val, 8ULL);
+	go3s_chan_put(x->buffered);
+	go3s_chan_put(x->unbuffered);
+}
+
+/* ---- a pipeline of goroutines ------------------------------------------ */
+
+#define STAGES	4
+
+struct pipeline {
+	struct go3s_chan *ch[STAGES + 1];
+	struct go3s_wg wg;
+	u64 count, sum, out_of_order;
+	int err;
+};
+
+struct stage {
+	struct pipeline *p;
+	int i;
+};
+
+static void source_body(void *arg)
+{
+	struct pipeline *p = arg;
+	u64 i;
+
+	for (i = 1; i <= pipeline_msgs; i++)
+		if (go3s_chan_send(p->ch[0], &i)) {
+			p->err = -EPIPE;
+			break;
+		}
+	go3s_chan_close(p->ch[0]);
+	go3s_wg_done(&p->wg);
+}
+
+static void stage_body(void *arg)
+{
+	struct stage *s = arg;
+	struct pipeline *p = s->p;
+	bool ok;
+	u64 v;
+
+	while (!go3s_chan_recv(p->ch[s->i], &v, &ok) && ok)
+		if (go3s_chan_send(p->ch[s->i + 1], &v))
+			break;
+	go3s_chan_close(p->ch[s->i + 1]);
+	go3s_wg_done(&p->wg);
+}
+
+static void sink_body(void *arg)
+{
+	struct pipeline *p = arg;
+	bool ok;
+	u64 v;
+
+	while (!go3s_chan_recv(p->ch[STAGES], &v, &ok) && ok) {
+		p->out_of_order += v != p->count + 1;
+		p->count++;
+		p->sum += v;
+	}
+	go3s_wg_done(&p->wg);
+}
+
+static void pipeline_delivers_every_message_once(struct kunit *test)
+{
+	struct pipeline *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct stage st[STAGES];
+	u64 n = pipeline_msgs;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i <= STAGES; i++)
+		p->ch[i] = new_chan(test, sizeof(u64), 256);
+	go3s_wg_init(&p->wg);
+	go3s_wg_add(&p->wg, STAGES + 2);
+	KUNIT_ASSERT_EQ(test, go3s_go(sink_body, p), 0);
+	for (i = 0; i < STAGES; i++) {
+		st[i].p = p;
+		st[i].i = i;
+		KUNIT_ASSERT_EQ(test, go3s_go(stage_body, &st[i]), 0);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_go(source_body, p), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&p->wg), 0);
+	kunit_info(test, "%llu messages through %d stages\n", n, STAGES);
+	KUNIT_EXPECT_EQ(test, p->err, 0);
+	KUNIT_EXPECT_EQ(test, p->count, n);
+	KUNIT_EXPECT_EQ(test, p->sum, n * (n + 1) / 2);
+	KUNIT_EXPECT_EQ(test, p->out_of_order, 0ULL);
+	for (i = 0; i <= STAGES; i++)
+		go3s_chan_put(p->ch[i]);
+}
+
+/* ---- observability, references, the switch checks --------------------- */
+
+static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
+{
+	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = 64 * PAGE_SIZE - 1 };
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	fn(&m, NULL);
+	buf[m.count] = '\0';
+	return buf;
+}
+
+static void dump_and_stats_show_channel_waits(struct kunit *test)
+{
+	struct go3s_chan *a = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *b = new_chan(test, sizeof(u64), 0);
+	struct go3s_chan *c = new_chan(test, sizeof(u64), 0);
+	u64 blocks = STAT(chan_blocks), sends = STAT(chan_sends);
+	u64 recvs = STAT(chan_recvs), selects = STAT(selects);
+	struct op o[3] = {};
+	struct go3s_wg wg;
+	char *dump;
+
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 3);
+	o[0] = (struct op){ .wg = &wg, .ch = a };
+	o[1] = (struct op){ .wg = &wg, .ch = b, .val = 1 };
+	o[2] = (struct op){ .wg = &wg, .ncases = 2, .timeout = GO3S_FOREVER };
+	o[2].cases[0] = (struct go3s_select_case){ .ch = a, .elem = &o[2].val,
+						   .dir = GO3S_CHAN_RECV };
+	o[2].cases[1] = (struct go3s_select_case){ .ch = c, .elem = &o[2].val,
+						   .dir = GO3S_CHAN_RECV };
+	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[0]), 0);
+	KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[1]), 0);
+	wait_blocked(test, a, GO3S_CHAN_RECV, 1);
+	wait_blocked(test, b, GO3S_CHAN_SEND, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o[2]), 0);
+	wait_blocked(test, a, GO3S_CHAN_RECV, 2);
+	msleep(20);			/* let the M mark them PARKED */
+	dump = show(test, go3s_goroutines_show);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, chan receive,"), "%s", dump);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, chan send,"), "%s", dump);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, select,"), "%s", dump);
+	dump = show(test, go3s_stats_show);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(dump, " chan_sends chan_recvs chan_blocks selects"));
+
+	go3s_chan_close(a);	/* wakes o[0] and o[2] */
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(b, &o[0].val, NULL), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_GE(test, STAT(chan_blocks) - blocks, 3ULL);
+	KUNIT_EXPECT_GE(test, STAT(chan_sends) - sends, 1ULL);
+	KUNIT_EXPECT_GE(test, STAT(chan_recvs) - recvs, 1ULL);
+	KUNIT_EXPECT_GE(test, STAT(selects) - selects, 1ULL);
+	go3s_chan_put(a);
+	go3s_chan_put(b);
+	go3s_chan_put(c);
+}
+
+static void blocked_operation_holds_a_reference(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ch = ch };
+
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
+	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, go3s_chan_get(ch), ch);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 3U);
+	go3s_chan_put(ch);
+	go3s_chan_close(ch);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 1U);
+	go3s_chan_put(ch);
+}
+
+static DEFINE_SPINLOCK(held_lock);
+
+static void locked_recv_body(void *arg)
+{
+	struct op *o = arg;
+
+	spin_lock(&held_lock);
+	o->ret = go3s_chan_recv(o->ch, &o->val, NULL);
+	spin_unlock(&held_lock);
+	go3s_wg_done(o->wg);
+}
+
+static void blocking_under_spinlock_is_refused(struct kunit *test)
+{
+	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
+	struct go3s_wg wg;
+	struct op o = { .wg = &wg, .ch = ch };
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) && !IS_ENABLED(CONFIG_LOCKDEP))
+		kunit_skip(test, "needs CONFIG_PREEMPT_COUNT or lockdep");
+	go3s_wg_init(&wg);
+	go3s_wg_add(&wg, 1);
+	pr_info("GO3S-EXPECT-WARN (?s)tried to block on a channel with preemption disabled.*locked_recv_body\n");
+	KUNIT_ASSERT_EQ(test, go3s_go(locked_recv_body, &o), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	KUNIT_EXPECT_EQ(test, o.ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
+	go3s_chan_put(ch);
+}
+
+static struct kunit_case go3s_chan_cases[] = {
+	KUNIT_CASE(new_checks_sizes),
+	KUNIT_CASE(null_channel_warns_and_fails),
+	KUNIT_CASE(buffered_fifo_and_capacity),
+	KUNIT_CASE(unbuffered_send_waits_for_receiver),
+	KUNIT_CASE(close_drains_then_reports_closed),
+	KUNIT_CASE(close_wakes_every_waiter),
+	KUNIT_CASE(receivers_served_in_arrival_order),
+	KUNIT_CASE(senders_served_in_arrival_order),
+	KUNIT_CASE(task_and_goroutine_exchange),
+	KUNIT_CASE(killed_task_stops_waiting),
+	KUNIT_CASE(select_default_and_nil_cases),
+	KUNIT_CASE(select_chooses_uniformly),
+	KUNIT_CASE(select_times_out),
+	KUNIT_CASE(select_wakes_on_any_case),
+	KUNIT_CASE(select_never_matches_itself),
+	KUNIT_CASE_SLOW(select_storm_loses_nothing),
+	KUNIT_CASE(try_forms_work_in_hardirq),
+	KUNIT_CASE_SLOW(pipeline_delivers_every_message_once),
+	KUNIT_CASE(dump_and_stats_show_channel_waits),
+	KUNIT_CASE(blocked_operation_holds_a_reference),
+	KUNIT_CASE(blocking_under_spinlock_is_refused),
+	{}
+};
+
+static struct kunit_suite go3s_chan_suite = {
+	.name = "go3s_chan",
+	.test_cases = go3s_chan_cases,
+};
+
+kunit_test_suite(go3s_chan_suite);
+
+GO3S_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suite go3s_chan: channels and select");
+MODULE_VERSION("0.1.0");
