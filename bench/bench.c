@@ -20,6 +20,8 @@
 #include <go3s/go.h>
 #include <go3s/wg.h>
 
+#include "bench.h"
+
 static unsigned int batch = 100000;
 module_param(batch, uint, 0444);
 MODULE_PARM_DESC(batch, "Items per spawn batch (goroutines and work items)");
@@ -32,7 +34,7 @@ MODULE_PARM_DESC(batch, "Items per spawn batch (goroutines and work items)");
 static const char *env = IS_ENABLED(CONFIG_UML) ? "uml" : "vm";
 
 /* Print a BENCH line; times are in units of 1/100 ns. */
-static void report(const char *name, u64 go3s_cns, const char *base, u64 base_cns)
+void go3s_bench_report(const char *name, u64 go3s_cns, const char *base, u64 base_cns)
 {
 	u64 speedup = go3s_cns ? div64_u64(base_cns * 100, go3s_cns) : 0;
 
@@ -41,7 +43,7 @@ static void report(const char *name, u64 go3s_cns, const char *base, u64 base_cn
 		base_cns % 100, speedup / 100, speedup % 100, env);
 }
 
-static u64 per_item_cns(u64 ns, u64 n)
+u64 go3s_bench_per_item(u64 ns, u64 n)
 {
 	return div64_u64(ns * 100, n);
 }
@@ -112,7 +114,8 @@ static void bench_spawn(void)
 	spawn_goroutines(WAVE);		/* warm the stack caches */
 	g = spawn_goroutines(batch);
 	w = queue_works(batch);
-	report("spawn", per_item_cns(g, batch), "queue_work", per_item_cns(w, batch));
+	go3s_bench_report("spawn", go3s_bench_per_item(g, batch), "queue_work",
+			  go3s_bench_per_item(w, batch));
 	kvfree(wb);
 }
 
@@ -142,8 +145,8 @@ static void bench_spawn_kthread(void)
 			empty_kthread(NULL);
 	wait_for_completion(&kt_done);
 	k = ktime_get_ns() - t0;
-	report("spawn_kthread", per_item_cns(g, KTHREADS), "kthread_run",
-	       per_item_cns(k, KTHREADS));
+	go3s_bench_report("spawn_kthread", go3s_bench_per_item(g, KTHREADS),
+			  "kthread_run", go3s_bench_per_item(k, KTHREADS));
 }
 
 /* ---- switch: a goroutine yield vs a kthread completion ping-pong ------ */
@@ -157,17 +160,12 @@ static void yielder(void *arg)
 	go3s_wg_done(&wg);
 }
 
-struct pingpong {
-	struct completion ping, pong;
-	struct completion done;
-};
-
 static int ponger(void *arg)
 {
 	struct pingpong *pp = arg;
 	unsigned int i;
 
-	for (i = 0; i < SWITCHES; i++) {
+	for (i = 0; i < pp->rounds; i++) {
 		wait_for_completion(&pp->ping);
 		complete(&pp->pong);
 	}
@@ -175,11 +173,40 @@ static int ponger(void *arg)
 	return 0;
 }
 
+/*
+ * @rounds round trips between this task and a kthread through two
+ * completions, both on this CPU. Returns the time taken in ns.
+ */
+u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds)
+{
+	struct task_struct *t;
+	unsigned int i;
+	u64 t0, k;
+
+	init_completion(&pp->ping);
+	init_completion(&pp->pong);
+	init_completion(&pp->done);
+	pp->rounds = rounds;
+	t = kthread_create(ponger, pp, "go3s_pong");
+	if (IS_ERR(t))
+		return 0;
+	kthread_bind(t, raw_smp_processor_id());
+	migrate_disable();	/* both on this CPU */
+	wake_up_process(t);
+	t0 = ktime_get_ns();
+	for (i = 0; i < rounds; i++) {
+		complete(&pp->ping);
+		wait_for_completion(&pp->pong);
+	}
+	k = ktime_get_ns() - t0;
+	migrate_enable();
+	wait_for_completion(&pp->done);
+	return k;
+}
+
 static void bench_switch(void)
 {
 	struct pingpong *pp = kzalloc(sizeof(*pp), GFP_KERNEL);
-	struct task_struct *t;
-	unsigned int i;
 	u64 t0, g, k;
 
 	if (!pp)
@@ -194,29 +221,12 @@ static void bench_switch(void)
 	go3s_wg_wait(&wg);
 	g = ktime_get_ns() - t0;
 
-	init_completion(&pp->ping);
-	init_completion(&pp->pong);
-	init_completion(&pp->done);
-	t = kthread_create(ponger, pp, "go3s_pong");
-	if (IS_ERR(t)) {
-		kfree(pp);
-		return;
-	}
-	kthread_bind(t, raw_smp_processor_id());
-	migrate_disable();	/* both on this CPU */
-	wake_up_process(t);
-	t0 = ktime_get_ns();
-	for (i = 0; i < SWITCHES; i++) {
-		complete(&pp->ping);
-		wait_for_completion(&pp->pong);
-	}
-	k = ktime_get_ns() - t0;
-	migrate_enable();
-	wait_for_completion(&pp->done);
+	k = go3s_bench_kthread_pingpong(pp, SWITCHES);
 	kfree(pp);
 	/* A yield is one switch away and one back; so is a round trip. */
-	report("switch", per_item_cns(g, 2ULL * SWITCHES), "kthread_completion",
-	       per_item_cns(k, 2ULL * SWITCHES));
+	go3s_bench_report("switch", go3s_bench_per_item(g, 2ULL * SWITCHES),
+			  "kthread_completion",
+			  go3s_bench_per_item(k, 2ULL * SWITCHES));
 }
 
 /* ---- irq_spawn: hard-IRQ spawn to running vs queue_work from the IRQ -- */
@@ -283,8 +293,9 @@ static void bench_irq_spawn(void)
 	w = irq_rounds(false);
 	hrtimer_cancel(&ib.timer);
 	flush_work(&ib.work);
-	report("irq_spawn", per_item_cns(g, IRQ_ROUNDS), "queue_work_from_irq",
-	       per_item_cns(w, IRQ_ROUNDS));
+	go3s_bench_report("irq_spawn", go3s_bench_per_item(g, IRQ_ROUNDS),
+			  "queue_work_from_irq",
+			  go3s_bench_per_item(w, IRQ_ROUNDS));
 }
 
 static int __init go3s_bench_init(void)
@@ -294,6 +305,7 @@ static int __init go3s_bench_init(void)
 	bench_spawn_kthread();
 	bench_switch();
 	bench_irq_spawn();
+	go3s_bench_chan();
 	pr_info("BENCH-DONE\n");
 	return 0;
 }

@@ -11,24 +11,51 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "chan.h"
 #include "g.h"
 #include "sched.h"
 
+/* Called with the channel's lock held, so with interrupts off. */
 static void count_op(u8 dir)
 {
 	if (dir == GO3S_CHAN_SEND)
-		go3s_stat_inc(chan_sends);
+		go3s_stat_inc_irqoff(chan_sends);
 	else
-		go3s_stat_inc(chan_recvs);
+		go3s_stat_inc_irqoff(chan_recvs);
 }
 
 /* Claim @w's operation for its case. Pairs with parker_wait()'s smp_mb(). */
 static bool claim(struct chan_waiter *w)
 {
 	return atomic_cmpxchg(&w->pk->done, 0, w->c - w->pk->cases + 1) == 0;
+}
+
+/* Claim our own parker: nobody else can see it before it is published. */
+static bool claim_self(struct chan_waiter *me)
+{
+	if (!me->pk->published) {
+		atomic_set(&me->pk->done, me->c - me->pk->cases + 1);
+		return true;
+	}
+	return claim(me);
+}
+
+/* Elements are mostly small scalars: copy those without a call. */
+static __always_inline void copy_elem(void *dst, const void *src, u32 size)
+{
+	switch (size) {
+	case 8:
+		put_unaligned(get_unaligned((const u64 *)src), (u64 *)dst);
+		break;
+	case 4:
+		put_unaligned(get_unaligned((const u32 *)src), (u32 *)dst);
+		break;
+	default:
+		memcpy(dst, src, size);
+	}
 }
 
 /* Hand a claimed waiter back to its owner. Caller holds the channel's lock. */
@@ -71,7 +98,7 @@ static struct chan_waiter *first_live(struct list_head *q,
 
 static void buf_put(struct go3s_chan *ch, const void *elem)
 {
-	memcpy(ch->buf + (size_t)ch->sendx * ch->elem_size, elem, ch->elem_size);
+	copy_elem(ch->buf + (size_t)ch->sendx * ch->elem_size, elem, ch->elem_size);
 	if (++ch->sendx == ch->cap)
 		ch->sendx = 0;
 	ch->count++;
@@ -79,7 +106,7 @@ static void buf_put(struct go3s_chan *ch, const void *elem)
 
 static void buf_get(struct go3s_chan *ch, void *elem)
 {
-	memcpy(elem, ch->buf + (size_t)ch->recvx * ch->elem_size, ch->elem_size);
+	copy_elem(elem, ch->buf + (size_t)ch->recvx * ch->elem_size, ch->elem_size);
 	if (++ch->recvx == ch->cap)
 		ch->recvx = 0;
 	ch->count--;
@@ -119,7 +146,7 @@ int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me)
 					  &ch->recvq : &ch->sendq;
 
 		if (c->dir == GO3S_CHAN_RECV && ch->count) {
-			if (!claimed && !claim(me))
+			if (!claimed && !claim_self(me))
 				return CHAN_LOST;
 			buf_get(ch, c->elem);
 			refill(ch, pk);
@@ -130,7 +157,7 @@ int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me)
 		if (!w && !ch->closed &&
 		    (c->dir == GO3S_CHAN_RECV || ch->count == ch->cap))
 			break;
-		if (!claimed && !claim(me))
+		if (!claimed && !claim_self(me))
 			return CHAN_LOST;
 		claimed = true;
 		if (ch->closed) {
@@ -147,9 +174,9 @@ int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me)
 		if (!claim(w))
 			continue;	/* claimed elsewhere since: try the next */
 		if (c->dir == GO3S_CHAN_SEND)
-			memcpy(w->c->elem, c->elem, ch->elem_size);
+			copy_elem(w->c->elem, c->elem, ch->elem_size);
 		else
-			memcpy(c->elem, w->c->elem, ch->elem_size);
+			copy_elem(c->elem, w->c->elem, ch->elem_size);
 		w->c->ok = true;
 		wake(w);
 		goto done;
@@ -166,6 +193,16 @@ done:
 	c->ok = true;
 	count_op(c->dir);
 	return CHAN_DONE;
+}
+
+/*
+ * A blocking operation from interrupt context is a caller bug, caught
+ * whether or not it would have had to wait; nothing is NMI-safe here.
+ */
+bool go3s_chan_context_ok(s64 timeout)
+{
+	return !WARN_ONCE(in_nmi() || (timeout && !in_task()),
+			  "go3s: blocking channel operation from interrupt context\n");
 }
 
 /*
@@ -248,17 +285,33 @@ void go3s_chan_put(struct go3s_chan *ch)
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_put);
 
+/*
+ * One send or receive: match it under the lock, and only if it has to wait
+ * go through go3s_select(), which checks the caller and queues a waiter.
+ */
 static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
 		   s64 timeout, bool *ok)
 {
 	struct go3s_select_case c = { .ch = ch, .elem = elem, .dir = dir };
+	struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = &c };
+	struct chan_waiter w = { .pk = &pk, .c = &c };
+	unsigned long flags;
 	int ret;
 
-	if (!go3s_chan_check(ch))
+	if (!go3s_chan_check(ch) || (ch->elem_size && !elem))
 		return -EINVAL;
-	ret = go3s_select(&c, 1, timeout);
-	if (ret < 0)
-		return ret;
+	if (!go3s_chan_context_ok(timeout))
+		return -EPERM;
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	ret = __go3s_chan_match(ch, &w);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	if (ret != CHAN_DONE) {
+		if (!timeout)
+			return -EAGAIN;
+		ret = go3s_select(&c, 1, timeout);
+		if (ret < 0)
+			return ret;
+	}
 	if (ok)
 		*ok = c.ok;
 	return (dir == GO3S_CHAN_SEND && !c.ok) ? -EPIPE : 0;

@@ -34,7 +34,7 @@ struct go3s_chan {
 	bool closed;			/* C */
 	struct list_head sendq;		/* C: blocked senders (waiters) */
 	struct list_head recvq;		/* C: blocked receivers */
-	u8 buf[];			/* C: cap * elem_size bytes */
+	u8 buf[] __aligned(8);		/* C: cap * elem_size bytes */
 };
 
 /* ->done of a parker: 0 while open, case index + 1 once claimed. */
@@ -64,6 +64,7 @@ enum {
 
 int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me);
 bool go3s_chan_check(struct go3s_chan *ch);
+bool go3s_chan_context_ok(s64 timeout);
 unsigned int go3s_chan_nr_waiting(struct go3s_chan *ch, enum go3s_chan_dir dir);
 
 #endif /* _GO3S_CHAN_INT_H */

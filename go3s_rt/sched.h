@@ -30,6 +30,8 @@ DECLARE_PER_CPU(struct go3s_stats, go3s_stats);
  * no IRQ touches them, so the cheaper non-atomic form is exact.
  */
 #define go3s_stat_inc_m(field)	__this_cpu_inc(go3s_stats.field)
+/* With interrupts off (under an irqsave lock), the same holds. */
+#define go3s_stat_inc_irqoff(field)	__this_cpu_inc(go3s_stats.field)
 
 struct go3s_sched_info {
 	u64 live;

@@ -30,6 +30,27 @@
 #include "sched.h"
 #include "trace.h"
 
+/*
+ * Per-CPU xorshift64* state for the poll order, seeded from the kernel's
+ * RNG on first use. Read and written without protection: a select that
+ * migrates or races an interrupt may reuse a state, which only repeats a
+ * permutation; it cannot bias the choice among ready cases.
+ */
+static DEFINE_PER_CPU(u64, poll_rng);
+
+static u64 poll_random(void)
+{
+	u64 x = raw_cpu_read(poll_rng);
+
+	if (unlikely(!x))
+		x = get_random_u64() | 1;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	raw_cpu_write(poll_rng, x);
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
 /* Fisher-Yates from one random draw, stepped by an LCG (Knuth MMIX). */
 static void poll_order(u8 *order, unsigned int n)
 {
@@ -40,7 +61,7 @@ static void poll_order(u8 *order, unsigned int n)
 		order[i] = i;
 	if (n < 2)
 		return;
-	r = get_random_u64();
+	r = poll_random();
 	for (i = n - 1; i > 0; i--) {
 		j = (u32)(((r >> 32) * (i + 1)) >> 32);
 		swap(order[i], order[j]);
@@ -248,17 +269,8 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 	ret = check_cases(cases, n);
 	if (ret)
 		return ret;
-	if (WARN_ONCE(in_nmi() || (timeout_ns && !in_task()),
-		      "go3s: blocking channel operation from interrupt context\n"))
+	if (!go3s_chan_context_ok(timeout_ns))
 		return -EPERM;
-	if (timeout_ns) {
-		pk.g = go3s_self();
-		pk.task = current;
-		if (pk.g && !go3s_switch_allowed(pk.g, "block on a channel"))
-			return -EDEADLK;
-		if (!pk.g)
-			might_sleep();
-	}
 	if (n > 1)
 		go3s_stat_inc(selects);
 	poll_order(order, n);
@@ -276,6 +288,12 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 	}
 	if (!timeout_ns)
 		return -EAGAIN;
+	pk.g = go3s_self();
+	pk.task = current;
+	if (pk.g && !go3s_switch_allowed(pk.g, "block on a channel"))
+		return -EDEADLK;
+	if (!pk.g)
+		might_sleep();
 	return select_block(cases, n, ws, &pk, order, timeout_ns);
 }
 EXPORT_SYMBOL_GO3S(go3s_select);

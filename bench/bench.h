@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _GO3S_BENCH_H
+#define _GO3S_BENCH_H
+
+#include <linux/completion.h>
+#include <linux/types.h>
+
+struct pingpong {
+	struct completion ping, pong;
+	struct completion done;
+	unsigned int rounds;
+};
+
+void go3s_bench_report(const char *name, u64 go3s_cns, const char *base,
+		       u64 base_cns);
+u64 go3s_bench_per_item(u64 ns, u64 n);
+u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds);
+void go3s_bench_chan(void);
+
+#endif /* _GO3S_BENCH_H */
