@@ -21,7 +21,10 @@ KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64)))
 
 # The KUnit suites are modules only where the target kernel has KUnit.
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
-KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH=m
+# GO3S_DEBUG=1 builds the runtime with its debug checks (CONFIG_GO3S_DEBUG);
+# the test harness does, production builds should not.
+KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH=m \
+	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y)
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps
@@ -35,8 +38,11 @@ modules:
 	@test -n "$(KDIR)" || { echo "no KDIR: run scripts/deps.sh"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
 
+# Kbuild does not track KBUILD_EXTRA_SYMBOLS: a sample linked against an
+# older Module.symvers would keep stale symbol CRCs: rerun its modpost.
 samples: modules
 	@set -e; for s in $(dir $(SAMPLES)); do \
+		find $$s -name Module.symvers ! -newer Module.symvers -delete; \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$s \
 			KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules; \
 	done

@@ -306,6 +306,7 @@ static int __init go3s_bench_init(void)
 	bench_switch();
 	bench_irq_spawn();
 	go3s_bench_chan();
+	go3s_bench_mem();
 	pr_info("BENCH-DONE\n");
 	return 0;
 }

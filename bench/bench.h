@@ -16,5 +16,6 @@ void go3s_bench_report(const char *name, u64 go3s_cns, const char *base,
 u64 go3s_bench_per_item(u64 ns, u64 n);
 u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds);
 void go3s_bench_chan(void);
+void go3s_bench_mem(void);
 
 #endif /* _GO3S_BENCH_H */

@@ -84,6 +84,7 @@ struct go3s_g *go3s_g_alloc(gfp_t gfp)
 	}
 	hrtimer_init(&g->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	g->timer.function = go3s_g_timer_fn;
+	go3s_arena_init(&g->arena);
 	atomic_set(&g->state, GO3S_G_FREE);
 
 	spin_lock(&go3s_allg_lock);

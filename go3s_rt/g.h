@@ -18,6 +18,7 @@
 #include <linux/module.h>
 
 #include <go3s/go.h>
+#include <go3s/mem.h>
 
 #include "arch.h"
 
@@ -76,6 +77,7 @@ struct go3s_g {
 	unsigned long site;			/* I */
 	ktime_t wait_since;			/* G */
 	struct hrtimer timer;			/* G: go3s_sleep() */
+	struct go3s_arena arena;		/* G: go3s_alloc() */
 	void *stack;				/* I: lowest address */
 	struct go3s_arch_stack_save save;	/* G: the M's stack */
 	struct list_head allg;			/* L */

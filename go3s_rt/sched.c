@@ -462,6 +462,7 @@ static void g_exited(struct go3s_g *g)
 	struct module *owner = g->owner;
 
 	trace_go3s_g_exit(g);
+	go3s_arena_destroy(&g->arena);	/* all it allocated, in one step */
 	/* The dump reads ->owner under RCU; module memory outlives a GP. */
 	WRITE_ONCE(g->owner, NULL);
 	atomic_set(&g->state, GO3S_G_FREE);

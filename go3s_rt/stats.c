@@ -27,7 +27,9 @@ static const struct {
 	FIELD(spawned), FIELD(exited), FIELD(switches), FIELD(steals),
 	FIELD(parks), FIELD(unparks), FIELD(irq_spawned),
 	FIELD(irq_pool_empty), FIELD(refused), FIELD(chan_sends),
-	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects),
+	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects), FIELD(refs_new),
+	FIELD(refs_freed), FIELD(arena_allocs), FIELD(arena_bytes),
+	FIELD(arena_pages), FIELD(arena_frees),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)
@@ -86,6 +88,10 @@ static void dump_one(struct go3s_g *g, void *data)
 	owner = READ_ONCE(g->owner);
 	seq_printf(m, " owner %s", owner ? module_name(owner) : "kernel");
 	rcu_read_unlock();
+	if (READ_ONCE(g->arena.allocs))
+		seq_printf(m, " arena %llu B %llu allocs %llu pages",
+			   READ_ONCE(g->arena.bytes), READ_ONCE(g->arena.allocs),
+			   READ_ONCE(g->arena.pages));
 	seq_printf(m, " cpu %d%s\n\tspawned at %pS\n", READ_ONCE(g->cpu),
 		   (g->flags & GO3S_GF_IRQ_POOL) ? " (irq)" : "",
 		   (void *)READ_ONCE(g->site));

@@ -58,17 +58,18 @@ go3s_qemu() {
 	return "${PIPESTATUS[0]}"
 }
 
-# go3s_build_modules KDIR OUTDIR: build go3s_rt, its KUnit modules (if KDIR
-# has KUnit) and the samples in a private copy of the sources, so builds for
-# different kernels never share objects.
+# go3s_build_modules KDIR OUTDIR [MAKE-ARGS...]: build go3s_rt, its KUnit
+# modules (if KDIR has KUnit) and the samples in a private copy of the
+# sources, so builds for different kernels never share objects.
 go3s_build_modules() {
 	local kdir=$1 out=$2
+	shift 2
 	mkdir -p "$out"
 	# Build products (whatever .gitignore names) stay in the copy and
 	# are never copied from the work tree.
 	rsync -a --delete --exclude=.git --filter=':- .gitignore' \
 		"$GO3S_ROOT/" "$out/src/" >/dev/null
-	make -C "$out/src" KDIR="$kdir" all >"$out/build.log" 2>&1 || {
+	make -C "$out/src" KDIR="$kdir" "$@" all >"$out/build.log" 2>&1 || {
 		cat "$out/build.log" >&2
 		return 1
 	}

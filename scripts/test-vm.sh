@@ -13,7 +13,7 @@ out=$GO3S_OUT/debug
 mkdir -p "$out"
 
 echo "building the modules against the debug kernel $rel"
-go3s_build_modules "$kdir" "$out"
+go3s_build_modules "$kdir" "$out" GO3S_DEBUG=1
 
 files=(lib/go3s/kunit.ko="$kdir/modroot/lib/modules/$rel/kernel/lib/kunit/kunit.ko"
        lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")

@@ -36,6 +36,15 @@ check insmod_go3s_channels insmod go3s_channels.ko
 check channels_summed sh -c 'dmesg | grep -q "sum of squares 1..100 = 338350"'
 check rmmod_go3s_channels rmmod go3s_channels
 
+step "insmod go3s_refs.ko (ref[T] shared by 4 goroutines, arenas, slices, the registry)"
+check insmod_go3s_refs insmod go3s_refs.ko
+check refs_summed sh -c 'dmesg | grep -q "4 goroutines summed a 4096-byte buffer through slices: 505160"'
+check refs_destructor_ran sh -c 'dmesg | grep -q "stats destroyed: 4 workers summed 505160"'
+cat $dbg/modules
+check refs_registered grep -Eq "^go3s_refs [0-9]+\\.[0-9]+ 0 0$" $dbg/modules
+check rmmod_go3s_refs rmmod go3s_refs
+check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
+
 step "cat $dbg/stats"
 cat $dbg/stats
 check stats_no_live_goroutines grep -q '^live: 0$' $dbg/stats

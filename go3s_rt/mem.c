@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Arenas and scopes; the contract is in <go3s/mem.h>.
+ *
+ * An arena is a list of page-allocator chunks, the newest first, with a
+ * bump pointer into the newest. Releasing to a mark moves the chunks added
+ * since the mark to ->spare, where the next growth finds them: that is
+ * what makes a steady-state loop allocation-free. Allocations are aligned
+ * to GO3S_ARENA_ALIGN; what is left in a chunk when the next allocation
+ * does not fit is not used again until a release.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/preempt.h>
+
+#include <go3s/compat.h>
+#include <go3s/mem.h>
+
+#include "g.h"
+#include "sched.h"
+
+struct chunk {
+	struct list_head node;
+	unsigned int order;
+	char data[] __aligned(GO3S_ARENA_ALIGN);
+};
+
+static size_t chunk_room(unsigned int order)
+{
+	return (PAGE_SIZE << order) - offsetof(struct chunk, data);
+}
+
+static unsigned int chunk_order(size_t size)
+{
+	return get_order(size + offsetof(struct chunk, data));
+}
+
+static struct chunk *chunk_alloc(struct go3s_arena *a, unsigned int order,
+				 gfp_t gfp)
+{
+	struct page *page;
+	struct chunk *c;
+
+	if (order > MAX_PAGE_ORDER)
+		return NULL;
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
+	c = page_address(page);
+	c->order = order;
+	a->pages++;
+	go3s_stat_inc(arena_pages);
+	return c;
+}
+
+/* Make the newest chunk one with room for @size. */
+static bool arena_grow(struct go3s_arena *a, size_t size, gfp_t gfp)
+{
+	unsigned int order = chunk_order(size);
+	struct chunk *c;
+
+	list_for_each_entry(c, &a->spare, node) {
+		if (c->order >= order) {
+			list_move(&c->node, &a->chunks);
+			goto use;
+		}
+	}
+	/* In hard IRQ only the reserve may be used. */
+	if (in_hardirq() || in_nmi())
+		return false;
+	c = chunk_alloc(a, order, gfp);
+	if (!c)
+		return false;
+	list_add(&c->node, &a->chunks);
+use:
+	a->cur = c->data;
+	a->left = chunk_room(c->order);
+	return true;
+}
+
+/**
+ * go3s_arena_init - initialise an empty arena
+ * @a: the arena.
+ *
+ * Context: any context.
+ */
+void go3s_arena_init(struct go3s_arena *a)
+{
+	INIT_LIST_HEAD(&a->chunks);
+	INIT_LIST_HEAD(&a->spare);
+	a->cur = NULL;
+	a->left = 0;
+	a->bytes = 0;
+	a->allocs = 0;
+	a->pages = 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_init);
+
+/**
+ * go3s_arena_alloc - allocate from an arena
+ * @a: the arena.
+ * @size: bytes; rounded up to %GO3S_ARENA_ALIGN.
+ * @gfp: flags for the page allocator, should the arena need a chunk.
+ *
+ * The memory is not zeroed and is freed by go3s_arena_release() to an
+ * earlier mark or go3s_arena_destroy(), never one by one.
+ * Context: any context @gfp allows; in hard IRQ, only chunks reserved
+ * with go3s_arena_reserve() are used.
+ * Return: 16-byte aligned memory, or NULL (no memory, @size too big for
+ * one chunk of MAX_PAGE_ORDER, or nothing reserved in hard IRQ).
+ */
+void *go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (WARN_ON_ONCE(!a))
+		return NULL;
+	size = ALIGN(size ?: 1, GO3S_ARENA_ALIGN);
+	if (size > a->left && !arena_grow(a, size, gfp))
+		return NULL;
+	p = a->cur;
+	a->cur += size;
+	a->left -= size;
+	a->bytes += size;
+	a->allocs++;
+	go3s_stat_inc(arena_allocs);
+	go3s_stat_add(arena_bytes, size);
+	return p;
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_alloc);
+
+/**
+ * go3s_arena_reserve - set chunks aside for later (e.g. hard-IRQ) use
+ * @a: the arena.
+ * @bytes: how much the reserve must be able to hand out in one chunk.
+ * @gfp: allocation flags.
+ *
+ * Context: any context @gfp allows, except hard IRQ.
+ * Return: 0, or -ENOMEM.
+ */
+int go3s_arena_reserve(struct go3s_arena *a, size_t bytes, gfp_t gfp)
+{
+	struct chunk *c;
+
+	if (WARN_ON_ONCE(!a || in_hardirq()))
+		return -EINVAL;
+	c = chunk_alloc(a, chunk_order(ALIGN(bytes ?: 1, GO3S_ARENA_ALIGN)), gfp);
+	if (!c)
+		return -ENOMEM;
+	list_add(&c->node, &a->spare);
+	return 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_reserve);
+
+/**
+ * go3s_arena_mark - remember the arena's current state
+ * @a: the arena.
+ * @m: where to keep the mark.
+ *
+ * Context: any context.
+ */
+void go3s_arena_mark(struct go3s_arena *a, struct go3s_arena_mark *m)
+{
+	m->chunk = list_first_entry_or_null(&a->chunks, struct chunk, node);
+	m->cur = a->cur;
+	m->left = a->left;
+	m->bytes = a->bytes;
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_mark);
+
+/**
+ * go3s_arena_release - free everything allocated since a mark
+ * @a: the arena.
+ * @m: a mark of @a, not older than a mark already released.
+ *
+ * Chunks added since the mark are kept as spares for reuse.
+ * Context: any context.
+ */
+void go3s_arena_release(struct go3s_arena *a, const struct go3s_arena_mark *m)
+{
+	struct chunk *c;
+
+	while ((c = list_first_entry_or_null(&a->chunks, struct chunk, node)) &&
+	       c != m->chunk)
+		list_move(&c->node, &a->spare);
+	if (WARN_ON_ONCE(m->chunk && !c))	/* not a mark of this arena */
+		m = &(struct go3s_arena_mark){};
+	a->cur = m->cur;
+	a->left = m->left;
+	a->bytes = m->bytes;
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_release);
+
+/**
+ * go3s_arena_destroy - free every chunk, leaving an empty arena
+ * @a: the arena.
+ *
+ * Context: any context except hard IRQ and NMI.
+ */
+void go3s_arena_destroy(struct go3s_arena *a)
+{
+	struct chunk *c, *tmp;
+
+	list_splice_init(&a->chunks, &a->spare);
+	list_for_each_entry_safe(c, tmp, &a->spare, node) {
+		__free_pages(virt_to_page(c), c->order);
+		go3s_stat_inc(arena_frees);
+	}
+	go3s_arena_init(a);
+}
+EXPORT_SYMBOL_GO3S(go3s_arena_destroy);
+
+/**
+ * go3s_self_arena - the running goroutine's arena
+ *
+ * Context: any context.
+ * Return: the arena, or NULL outside a goroutine.
+ */
+struct go3s_arena *go3s_self_arena(void)
+{
+	struct go3s_g *g = go3s_self();
+
+	return g ? &g->arena : NULL;
+}
+EXPORT_SYMBOL_GO3S(go3s_self_arena);
+
+/**
+ * go3s_alloc - allocate from the running goroutine's arena
+ * @size: bytes.
+ *
+ * Freed when the goroutine exits, or by go3s_scope_end().
+ * Context: a goroutine, process context; may sleep (GFP_KERNEL). Under a
+ * spinlock use go3s_arena_alloc(go3s_self_arena(), size, GFP_ATOMIC).
+ * Return: 16-byte aligned memory, or NULL (also outside a goroutine, which
+ * is a caller bug and warns).
+ */
+void *go3s_alloc(size_t size)
+{
+	struct go3s_arena *a = go3s_self_arena();
+
+	if (WARN_ON_ONCE(!a))
+		return NULL;
+	return go3s_arena_alloc(a, size, GFP_KERNEL);
+}
+EXPORT_SYMBOL_GO3S(go3s_alloc);
+
+/**
+ * go3s_scope_begin - mark the running goroutine's arena
+ * @m: the mark, for go3s_scope_end().
+ *
+ * Context: a goroutine.
+ * Return: 0, or -EPERM outside a goroutine.
+ */
+int go3s_scope_begin(struct go3s_arena_mark *m)
+{
+	struct go3s_arena *a = go3s_self_arena();
+
+	if (!a)
+		return -EPERM;
+	go3s_arena_mark(a, m);
+	return 0;
+}
+EXPORT_SYMBOL_GO3S(go3s_scope_begin);
+
+/**
+ * go3s_scope_end - free what the goroutine allocated since go3s_scope_begin()
+ * @m: the mark go3s_scope_begin() set.
+ *
+ * Context: the goroutine that set the mark.
+ */
+void go3s_scope_end(const struct go3s_arena_mark *m)
+{
+	struct go3s_arena *a = go3s_self_arena();
+
+	if (!WARN_ON_ONCE(!a))
+		go3s_arena_release(a, m);
+}
+EXPORT_SYMBOL_GO3S(go3s_scope_end);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ref[T]: reference-counted objects with a typed header, borrows and
+ * ownership transfer, as compiled Go3s code uses them.
+ *
+ * A type is described once (struct go3s_type) and registered; objects of
+ * it come from go3s_ref_new() with one reference. The header sits in front
+ * of the object (see <go3s/ffi.h> for its layout); clients hold plain
+ * object pointers:
+ *
+ *	p = go3s_ref_new(&my_type, GFP_KERNEL);	   count 1
+ *	q = go3s_ref_get(p);			   count 2, q == p
+ *	go3s_ref_put(q);			   count 1
+ *	r = go3s_ref_move(&p);			   p is now invalid
+ *	go3s_ref_drop(&r);			   count 0: destructor, free
+ *
+ * get is one atomic add, saturating like refcount_t (a saturated object
+ * is leaked, never freed early). put from any context except NMI; the
+ * destructor then runs in the caller's context. go3s_ref_put_rcu() defers
+ * destructor and free past an RCU grace period, for objects readers find
+ * under rcu_read_lock().
+ *
+ * Borrows: go3s_ref_borrow()/go3s_ref_unborrow() bracket shared read
+ * access, go3s_ref_borrow_mut()/go3s_ref_unborrow_mut() exclusive access.
+ * In a production build (CONFIG_GO3S_DEBUG off) they only return the
+ * pointer: no atomics. With CONFIG_GO3S_DEBUG the runtime checks them and
+ * also catches a use after move, a double drop and a put below zero: each
+ * WARNs with the type's name and the caller, and leaves memory untouched
+ * (objects are then freed only after an RCU grace period, so a late put
+ * still finds the header).
+ */
+#ifndef _GO3S_REF_H
+#define _GO3S_REF_H
+
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/compiler.h>
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+struct kmem_cache;
+
+/**
+ * struct go3s_type - a ref[T] type descriptor
+ * @name: for messages and debugfs; must outlive the registration.
+ * @size: object size in bytes, 1 to %GO3S_TYPE_MAX_SIZE.
+ * @align: object alignment, a power of two from 1 to %GO3S_TYPE_MAX_ALIGN
+ *	(0 means 8).
+ * @dtor: called once when the last reference goes, before the memory is
+ *	freed; may be NULL. Runs in the context of the last put (or from RCU
+ *	callback context for go3s_ref_put_rcu()).
+ * @cache: private: the slab cache, set by go3s_type_register().
+ * @live: private: objects allocated and not yet freed.
+ * @off: private: offset of the object from its header.
+ */
+struct go3s_type {
+	const char *name;
+	u32 size;
+	u32 align;
+	void (*dtor)(void *obj);
+	struct kmem_cache *cache;
+	atomic_long_t live;
+	u32 off;
+};
+
+#define GO3S_TYPE_MAX_SIZE	BIT(20)
+#define GO3S_TYPE_MAX_ALIGN	4096U
+
+/*
+ * Describe a type with the compiler's help: size and alignment come from
+ * the C type, and a type the descriptor cannot hold fails the build.
+ */
+#define GO3S_TYPE(type, tname, destructor) {				\
+	.name = (tname),						\
+	.size = sizeof(type) +						\
+		BUILD_BUG_ON_ZERO(sizeof(type) > GO3S_TYPE_MAX_SIZE),	\
+	.align = __alignof__(type) +					\
+		 BUILD_BUG_ON_ZERO(__alignof__(type) > GO3S_TYPE_MAX_ALIGN), \
+	.dtor = (destructor),						\
+}
+
+int go3s_type_register(struct go3s_type *t);
+int go3s_type_unregister(struct go3s_type *t);
+
+void *go3s_ref_new(struct go3s_type *t, gfp_t gfp);
+void *go3s_ref_get(void *obj);
+void go3s_ref_put(void *obj);
+void go3s_ref_put_rcu(void *obj);
+unsigned int go3s_ref_count(const void *obj);
+const struct go3s_type *go3s_ref_type(const void *obj);
+
+const void *go3s_ref_borrow(void *obj);
+void go3s_ref_unborrow(void *obj);
+void *go3s_ref_borrow_mut(void *obj);
+void go3s_ref_unborrow_mut(void *obj);
+
+void *go3s_ref_move(void **ref);
+void go3s_ref_drop(void **ref);
+
+#endif /* _GO3S_REF_H */
