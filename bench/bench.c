@@ -307,6 +307,7 @@ static int __init go3s_bench_init(void)
 	bench_irq_spawn();
 	go3s_bench_chan();
 	go3s_bench_mem();
+	go3s_bench_mid();
 	pr_info("BENCH-DONE\n");
 	return 0;
 }

@@ -17,5 +17,10 @@ u64 go3s_bench_per_item(u64 ns, u64 n);
 u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds);
 void go3s_bench_chan(void);
 void go3s_bench_mem(void);
+#ifdef CONFIG_PCI
+void go3s_bench_mid(void);
+#else
+static inline void go3s_bench_mid(void) { }
+#endif
 
 #endif /* _GO3S_BENCH_H */

@@ -12,6 +12,7 @@
 #include "debugfs.h"
 #include "g.h"
 #include "irq.h"
+#include "../mid/mid.h"
 #include "registry.h"
 #include "sched.h"
 #include "stats.h"
@@ -30,6 +31,7 @@ static int __init go3s_rt_init(void)
 		goto err_sched;
 	go3s_stats_init();
 	go3s_registry_init();
+	go3s_mid_init();
 
 	pr_info("runtime %s loaded, ABI %u.%u, %u workers\n", GO3S_RT_VERSION,
 		GO3S_ABI_MAJOR, GO3S_ABI_MINOR, go3s_nr_workers());

@@ -31,9 +31,10 @@ go3s_build_modules "$kdir" "$GO3S_OUT/stock"
 	lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh" \
 	lib/go3s/go3s_rt.ko="$GO3S_OUT/stock/src/go3s_rt.ko" \
 	lib/go3s/go3s_bench.ko="$GO3S_OUT/stock/src/go3s_bench.ko"
-go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" quiet \
-	-smp 4 >/dev/null || true
+go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" \
+	"quiet intel_iommu=on" -smp 4 -device intel-iommu,intremap=on \
+	-machine kernel-irqchip=split -device edu >/dev/null || true
 bench_lines "$out/vm.log" | tee -a "$out/bench.txt"
 go3s_stage_done
-[ "$(grep -c '^BENCH ' "$out/bench.txt")" -ge 23 ] ||
+[ "$(grep -c '^BENCH ' "$out/bench.txt")" -ge 24 ] ||
 	go3s_die "missing BENCH lines (logs in $out)"
