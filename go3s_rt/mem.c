@@ -97,37 +97,24 @@ void go3s_arena_init(struct go3s_arena *a)
 EXPORT_SYMBOL_GO3S(go3s_arena_init);
 
 /**
- * go3s_arena_alloc - allocate from an arena
+ * __go3s_arena_alloc - go3s_arena_alloc() when the current chunk is full
  * @a: the arena.
- * @size: bytes; rounded up to %GO3S_ARENA_ALIGN.
- * @gfp: flags for the page allocator, should the arena need a chunk.
+ * @size: bytes.
+ * @gfp: flags for the page allocator.
  *
- * The memory is not zeroed and is freed by go3s_arena_release() to an
- * earlier mark or go3s_arena_destroy(), never one by one.
- * Context: any context @gfp allows; in hard IRQ, only chunks reserved
- * with go3s_arena_reserve() are used.
- * Return: 16-byte aligned memory, or NULL (no memory, @size too big for
- * one chunk of MAX_PAGE_ORDER, or nothing reserved in hard IRQ).
+ * Context: as go3s_arena_alloc().
+ * Return: as go3s_arena_alloc().
  */
-void *go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp)
+void *__go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp)
 {
-	void *p;
-
 	if (WARN_ON_ONCE(!a))
 		return NULL;
 	size = ALIGN(size ?: 1, GO3S_ARENA_ALIGN);
 	if (size > a->left && !arena_grow(a, size, gfp))
 		return NULL;
-	p = a->cur;
-	a->cur += size;
-	a->left -= size;
-	a->bytes += size;
-	a->allocs++;
-	go3s_stat_inc(arena_allocs);
-	go3s_stat_add(arena_bytes, size);
-	return p;
+	return go3s_arena_alloc(a, size, gfp);	/* fits now */
 }
-EXPORT_SYMBOL_GO3S(go3s_arena_alloc);
+EXPORT_SYMBOL_GO3S(__go3s_arena_alloc);
 
 /**
  * go3s_arena_reserve - set chunks aside for later (e.g. hard-IRQ) use

@@ -43,8 +43,17 @@ static_assert(offsetof(struct ref_hdr, magic) == offsetof(struct go3s_ref_hdr, m
 static_assert(offsetof(struct ref_hdr, type) == offsetof(struct go3s_ref_hdr, type));
 static_assert(offsetof(struct ref_hdr, rcu) == offsetof(struct go3s_ref_hdr, rcu));
 
-#define REF_MOVED	((void *)(0x1a0 + POISON_POINTER_DELTA))
-#define REF_DROPPED	((void *)(0x1b0 + POISON_POINTER_DELTA))
+/*
+ * What a moved or dropped handle points to in a debug build: objects
+ * whose header sends every inline get/put to the checked calls here.
+ */
+static struct ref_sentinel {
+	struct ref_hdr h;
+	u64 obj;
+} moved = { .h.flags = GO3S_REF_F_CHECKED }, dropped = { .h.flags = GO3S_REF_F_CHECKED };
+
+#define REF_MOVED	((void *)&moved.obj)
+#define REF_DROPPED	((void *)&dropped.obj)
 
 static const bool debug = IS_ENABLED(CONFIG_GO3S_DEBUG);
 static atomic_t cache_seq = ATOMIC_INIT(0);
@@ -136,6 +145,7 @@ void *go3s_ref_new(struct go3s_type *t, gfp_t gfp)
 	h = mem + t->off - sizeof(*h);
 	refcount_set(&h->ref, 1);
 	h->magic = GO3S_REF_MAGIC;
+	h->flags = debug ? GO3S_REF_F_CHECKED : 0;
 	h->type = t;
 	atomic_long_inc(&t->live);
 	go3s_stat_inc(refs_new);
@@ -193,32 +203,26 @@ static void ref_dtor_free_rcu(struct rcu_head *rcu)
 }
 
 /**
- * go3s_ref_get - take a reference
- * @obj: a live object.
+ * __go3s_ref_get - go3s_ref_get() for checked objects
+ * @obj: the object, or a NULL or emptied handle's value.
  *
- * One atomic add. Saturates instead of overflowing (refcount_t): the
- * object is then leaked, never freed early.
  * Context: any context except NMI.
  * Return: @obj, or NULL when @obj is not a live object (warns).
  */
-void *go3s_ref_get(void *obj)
+void *__go3s_ref_get(void *obj)
 {
 	if (!ref_ok(obj, "get", _RET_IP_))
 		return NULL;
 	refcount_inc(&hdr_of(obj)->ref);
 	return obj;
 }
-EXPORT_SYMBOL_GO3S(go3s_ref_get);
+EXPORT_SYMBOL_GO3S(__go3s_ref_get);
 
-static void ref_put(void *obj, bool rcu, unsigned long ip)
+/* The last reference is gone: destroy, now or after a grace period. */
+static void ref_release(void *obj, bool rcu, unsigned long ip)
 {
-	struct ref_hdr *h;
+	struct ref_hdr *h = hdr_of(obj);
 
-	if (!ref_ok(obj, rcu ? "put_rcu" : "put", ip))
-		return;
-	h = hdr_of(obj);
-	if (!refcount_dec_and_test(&h->ref))
-		return;
 	go3s_stat_inc(refs_freed);
 	if (debug) {
 		WARN(atomic_read(&h->borrows), "go3s: last %s dropped while borrowed at %pS\n",
@@ -237,19 +241,37 @@ static void ref_put(void *obj, bool rcu, unsigned long ip)
 		ref_free(h);
 }
 
+static void ref_put(void *obj, bool rcu, unsigned long ip)
+{
+	if (!ref_ok(obj, rcu ? "put_rcu" : "put", ip))
+		return;
+	if (refcount_dec_and_test(&hdr_of(obj)->ref))
+		ref_release(obj, rcu, ip);
+}
+
 /**
- * go3s_ref_put - drop a reference; the last one destroys the object
- * @obj: a live object.
+ * __go3s_ref_put - go3s_ref_put() for checked objects
+ * @obj: the object, or a NULL or emptied handle's value.
  *
- * At zero the type's destructor runs in the caller's context, then the
- * memory is freed.
- * Context: any context except NMI (the destructor must suit the context).
+ * Context: any context except NMI.
  */
-void go3s_ref_put(void *obj)
+void __go3s_ref_put(void *obj)
 {
 	ref_put(obj, false, _RET_IP_);
 }
-EXPORT_SYMBOL_GO3S(go3s_ref_put);
+EXPORT_SYMBOL_GO3S(__go3s_ref_put);
+
+/**
+ * __go3s_ref_release - destroy an object whose count the caller took to 0
+ * @obj: the object (inline go3s_ref_put() calls this).
+ *
+ * Context: any context except NMI (the destructor must suit the context).
+ */
+void __go3s_ref_release(void *obj)
+{
+	ref_release(obj, false, _RET_IP_);
+}
+EXPORT_SYMBOL_GO3S(__go3s_ref_release);
 
 /**
  * go3s_ref_put_rcu - drop a reference; destroy after an RCU grace period

@@ -22,8 +22,6 @@ struct go3s_stats {
 	u64 selects;		/* go3s_select() calls with several cases */
 	u64 refs_new;		/* ref[T] objects allocated */
 	u64 refs_freed;		/* ref[T] objects whose last reference went */
-	u64 arena_allocs;	/* arena allocations */
-	u64 arena_bytes;	/* bytes they handed out */
 	u64 arena_pages;	/* page allocator calls the arenas made */
 	u64 arena_frees;	/* chunks they gave back to it */
 };
@@ -31,7 +29,6 @@ struct go3s_stats {
 DECLARE_PER_CPU(struct go3s_stats, go3s_stats);
 
 #define go3s_stat_inc(field)	this_cpu_inc(go3s_stats.field)
-#define go3s_stat_add(field, n)	this_cpu_add(go3s_stats.field, n)
 /*
  * For the counters only a worker writes, from its own (CPU-bound) task:
  * no IRQ touches them, so the cheaper non-atomic form is exact.

@@ -28,8 +28,7 @@ static const struct {
 	FIELD(parks), FIELD(unparks), FIELD(irq_spawned),
 	FIELD(irq_pool_empty), FIELD(refused), FIELD(chan_sends),
 	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects), FIELD(refs_new),
-	FIELD(refs_freed), FIELD(arena_allocs), FIELD(arena_bytes),
-	FIELD(arena_pages), FIELD(arena_frees),
+	FIELD(refs_freed), FIELD(arena_pages), FIELD(arena_frees),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)

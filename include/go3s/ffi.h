@@ -48,6 +48,8 @@ struct go3s_ref_hdr {
 };
 
 #define GO3S_REF_MAGIC		0x67337266U	/* "g3rf" */
+/* flags: the runtime checks this object (debug build): no inline get/put. */
+#define GO3S_REF_F_CHECKED	0x1U
 #define GO3S_REF_DEAD		0x64656164U	/* "dead": freed (debug) */
 
 static_assert(sizeof(struct go3s_slice) == 24);

@@ -19,6 +19,8 @@
 #ifndef _GO3S_MEM_H
 #define _GO3S_MEM_H
 
+#include <linux/align.h>
+#include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -44,7 +46,7 @@ struct go3s_arena_mark {
 #define GO3S_ARENA_ALIGN	16U
 
 void go3s_arena_init(struct go3s_arena *a);
-void *go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp);
+void *__go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp);
 int go3s_arena_reserve(struct go3s_arena *a, size_t bytes, gfp_t gfp);
 void go3s_arena_mark(struct go3s_arena *a, struct go3s_arena_mark *m);
 void go3s_arena_release(struct go3s_arena *a, const struct go3s_arena_mark *m);
@@ -54,5 +56,36 @@ void *go3s_alloc(size_t size);
 int go3s_scope_begin(struct go3s_arena_mark *m);
 void go3s_scope_end(const struct go3s_arena_mark *m);
 struct go3s_arena *go3s_self_arena(void);
+
+/**
+ * go3s_arena_alloc - allocate from an arena
+ * @a: the arena.
+ * @size: bytes; rounded up to %GO3S_ARENA_ALIGN.
+ * @gfp: flags for the page allocator, should the arena need a chunk.
+ *
+ * Inline bump allocation; __go3s_arena_alloc() takes over when the
+ * current chunk is full. The memory is not zeroed and is freed by
+ * go3s_arena_release() to an earlier mark or go3s_arena_destroy(), never
+ * one by one.
+ * Context: any context @gfp allows; in hard IRQ, only chunks reserved
+ * with go3s_arena_reserve() are used.
+ * Return: 16-byte aligned memory, or NULL (no memory, @size too big for
+ * one chunk of MAX_PAGE_ORDER, or nothing reserved in hard IRQ).
+ */
+static inline void *go3s_arena_alloc(struct go3s_arena *a, size_t size,
+				     gfp_t gfp)
+{
+	size_t sz = ALIGN(size ?: 1, GO3S_ARENA_ALIGN);
+	char *p;
+
+	if (unlikely(!a || sz > a->left))
+		return __go3s_arena_alloc(a, size, gfp);
+	p = a->cur;
+	a->cur += sz;
+	a->left -= sz;
+	a->bytes += sz;
+	a->allocs++;
+	return p;
+}
 
 #endif /* _GO3S_MEM_H */

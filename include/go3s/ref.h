@@ -15,7 +15,7 @@
  *	go3s_ref_drop(&r);			   count 0: destructor, free
  *
  * get is one atomic add, saturating like refcount_t (a saturated object
- * is leaked, never freed early). put from any context except NMI; the
+ * is leaked, never freed early), inlined like kref_get(). put from any context except NMI; the
  * destructor then runs in the caller's context. go3s_ref_put_rcu() defers
  * destructor and free past an RCU grace period, for objects readers find
  * under rcu_read_lock().
@@ -36,7 +36,10 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/gfp.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
+
+#include <go3s/ffi.h>
 
 struct kmem_cache;
 
@@ -83,8 +86,9 @@ int go3s_type_register(struct go3s_type *t);
 int go3s_type_unregister(struct go3s_type *t);
 
 void *go3s_ref_new(struct go3s_type *t, gfp_t gfp);
-void *go3s_ref_get(void *obj);
-void go3s_ref_put(void *obj);
+void *__go3s_ref_get(void *obj);
+void __go3s_ref_put(void *obj);
+void __go3s_ref_release(void *obj);
 void go3s_ref_put_rcu(void *obj);
 unsigned int go3s_ref_count(const void *obj);
 const struct go3s_type *go3s_ref_type(const void *obj);
@@ -96,5 +100,56 @@ void go3s_ref_unborrow_mut(void *obj);
 
 void *go3s_ref_move(void **ref);
 void go3s_ref_drop(void **ref);
+
+/*
+ * get and put are inline for production objects: the same cost as
+ * kref_get()/kref_put(). An object of a debug runtime carries
+ * GO3S_REF_F_CHECKED in its header (and so do the sentinels a moved or
+ * dropped handle points to), which sends every call to the checked
+ * out-of-line versions.
+ */
+static inline struct go3s_ref_hdr *__go3s_ref_hdr(void *obj)
+{
+	return (struct go3s_ref_hdr *)obj - 1;
+}
+
+static inline bool __go3s_ref_checked(void *obj)
+{
+	return unlikely(!obj || (READ_ONCE(__go3s_ref_hdr(obj)->flags) &
+				 GO3S_REF_F_CHECKED));
+}
+
+/**
+ * go3s_ref_get - take a reference
+ * @obj: a live object.
+ *
+ * One atomic add. Saturates instead of overflowing (refcount_t): the
+ * object is then leaked, never freed early.
+ * Context: any context except NMI.
+ * Return: @obj, or NULL when @obj is not a live object (warns).
+ */
+static inline void *go3s_ref_get(void *obj)
+{
+	if (__go3s_ref_checked(obj))
+		return __go3s_ref_get(obj);
+	refcount_inc((refcount_t *)&__go3s_ref_hdr(obj)->refs);
+	return obj;
+}
+
+/**
+ * go3s_ref_put - drop a reference; the last one destroys the object
+ * @obj: a live object.
+ *
+ * At zero the type's destructor runs in the caller's context, then the
+ * memory is freed.
+ * Context: any context except NMI (the destructor must suit the context).
+ */
+static inline void go3s_ref_put(void *obj)
+{
+	if (__go3s_ref_checked(obj))
+		__go3s_ref_put(obj);
+	else if (refcount_dec_and_test((refcount_t *)&__go3s_ref_hdr(obj)->refs))
+		__go3s_ref_release(obj);
+}
 
 #endif /* _GO3S_REF_H */
