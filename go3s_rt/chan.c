@@ -195,6 +195,19 @@ done:
 	return CHAN_DONE;
 }
 
+/* __go3s_chan_match() under the lock of @w's channel. */
+int go3s_chan_match(struct chan_waiter *w)
+{
+	struct go3s_chan *ch = w->c->ch;
+	unsigned long flags;
+	int r;
+
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	r = __go3s_chan_match(ch, w);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	return r;
+}
+
 /*
  * A blocking operation from interrupt context is a caller bug, caught
  * whether or not it would have had to wait; nothing is NMI-safe here.
@@ -295,16 +308,13 @@ static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
 	struct go3s_select_case c = { .ch = ch, .elem = elem, .dir = dir };
 	struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = &c };
 	struct chan_waiter w = { .pk = &pk, .c = &c };
-	unsigned long flags;
 	int ret;
 
 	if (!go3s_chan_check(ch) || (ch->elem_size && !elem))
 		return -EINVAL;
 	if (!go3s_chan_context_ok(timeout))
 		return -EPERM;
-	raw_spin_lock_irqsave(&ch->lock, flags);
-	ret = __go3s_chan_match(ch, &w);
-	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	ret = go3s_chan_match(&w);
 	if (ret != CHAN_DONE) {
 		if (!timeout)
 			return -EAGAIN;

@@ -88,18 +88,6 @@ static int check_cases(struct go3s_select_case *cases, unsigned int n)
 	return 0;
 }
 
-static int match_one(struct chan_waiter *w)
-{
-	struct go3s_chan *ch = w->c->ch;
-	unsigned long flags;
-	int r;
-
-	raw_spin_lock_irqsave(&ch->lock, flags);
-	r = __go3s_chan_match(ch, w);
-	raw_spin_unlock_irqrestore(&ch->lock, flags);
-	return r;
-}
-
 /*
  * Queue a waiter for each case, in @order, unless one completes first.
  * Sets *@queued to how many of @order were queued.
@@ -282,7 +270,7 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 		w->c = &cases[order[i]];
 		if (!w->c->ch)
 			continue;
-		r = match_one(w);
+		r = go3s_chan_match(w);
 		if (r == CHAN_DONE)
 			return order[i];
 	}
