@@ -96,7 +96,8 @@ struct go3s_g *go3s_g_alloc(gfp_t gfp)
 static void g_destroy(struct go3s_g *g)
 {
 	vfree(g->stack);
-	kfree(g);
+	/* The monitor may be reading it (under RCU). */
+	kfree_rcu(g, rcu);
 }
 
 void go3s_g_free(struct go3s_g *g)

@@ -62,6 +62,8 @@ enum go3s_g_action {
 #define GO3S_GF_WARNED		BIT(1)	/* G: already warned about a switch */
 #define GO3S_GF_DIRTY_STACK	BIT(2)	/* G: left by go3s_exit() mid-stack */
 
+struct go3s_m;
+
 struct go3s_g {
 	struct go3s_arch_ctx ctx;		/* G */
 	struct llist_node node;			/* A: inbox, pools */
@@ -70,6 +72,7 @@ struct go3s_g {
 	u8 wait_reason;				/* G, read racily by the dump */
 	u16 flags;
 	int cpu;				/* G: P it last ran on */
+	struct go3s_m *m;			/* G: the M running it */
 	u64 id;					/* I */
 	go3s_fn_t fn;				/* I */
 	void *arg;				/* I */
@@ -81,7 +84,24 @@ struct go3s_g {
 	void *stack;				/* I: lowest address */
 	struct go3s_arch_stack_save save;	/* G: the M's stack */
 	struct list_head allg;			/* L */
+	struct rcu_head rcu;			/* freed after a GP (monitor) */
 };
+
+/*
+ * Every change of ->state goes through here (Go's casgstatus): debug builds
+ * check that @g was in @old and warn once on an illegal transition.
+ */
+static inline void go3s_g_set_state(struct go3s_g *g, int old, int new)
+{
+#ifdef CONFIG_GO3S_DEBUG
+	int was = atomic_cmpxchg(&g->state, old, new);
+
+	WARN_ONCE(was != old, "go3s: goroutine %llu went %d -> %d but was %d\n",
+		  g->id, old, new, was);
+#else
+	atomic_set(&g->state, new);
+#endif
+}
 
 /* sched.c: the G side of the scheduler */
 struct go3s_g *go3s_self(void);

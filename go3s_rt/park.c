@@ -89,7 +89,7 @@ void go3s_park_prepare(enum go3s_wait_reason reason)
 
 	g->wait_reason = reason;
 	g->wait_since = ktime_get();
-	atomic_set(&g->state, GO3S_G_PARKING);
+	go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_PARKING);
 }
 
 /* Change of mind before go3s_park(): the goroutine keeps running. */
@@ -102,9 +102,10 @@ void go3s_park_cancel(void)
 }
 
 /*
- * Park until go3s_unpark(). Returns 0 once woken (maybe spuriously: callers
- * re-check their condition), or -EDEADLK when the switch checks refuse the
- * switch (the goroutine was not parked).
+ * Park until go3s_unpark(). Always switches away, also when woken between
+ * go3s_park_prepare() and here. Returns 0 once woken (maybe spuriously:
+ * callers re-check their condition), or -EDEADLK when the switch checks
+ * refuse the switch (the goroutine was not parked).
  */
 int go3s_park(void)
 {
@@ -114,9 +115,12 @@ int go3s_park(void)
 		go3s_park_cancel();
 		return -EDEADLK;
 	}
-	/* Pairs with the cmpxchg in go3s_unpark(): woken already? */
-	if (atomic_read_acquire(&g->state) == GO3S_G_PARKING)
-		go3s_switch_out(g, GO3S_ACT_PARK);
+	/*
+	 * Switch even if woken already (Go's gopark always does): a wait
+	 * that ends at once, a timer that has expired, is still a point
+	 * where the goroutines queued behind this one run.
+	 */
+	go3s_switch_out(g, GO3S_ACT_PARK);
 	g->wait_reason = GO3S_WAIT_NONE;
 	return 0;
 }

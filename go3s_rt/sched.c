@@ -1,39 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scheduler: one worker kthread (M) per online CPU, each owning a
- * processor (P) with its run queues.
+ * The scheduler: a processor (P) per online CPU with its run queues, and
+ * worker kthreads (M) bound to that CPU that run its goroutines. Usually
+ * one M holds the P and the others sleep; when the holder blocks in the
+ * kernel or runs one goroutine too long, the monitor (monitor.c) takes the
+ * P from it and a spare M of the same CPU carries on with the queue, as
+ * Go hands off the P of an M in a system call.
  *
- * Concurrency contract of a P's queues
- *
- *   ring (bounded, GO3S_RUNQ_SIZE):
- *     put:   the owner M only (task context on its CPU: the scheduler loop
- *            or a goroutine it runs). Stores the slot, then publishes
- *            ->tail with a release store.
- *     get:   the owner M, one cmpxchg on ->head.
- *     steal: any other M, takes up to half with one cmpxchg on ->head.
- *            Slots are read before the cmpxchg; a slot cannot be reused
- *            by the owner before ->head moves past it, so a successful
- *            cmpxchg proves the copies were valid.
- *   inbox (llist): push from any context (hard IRQ included, not NMI);
- *            llist_del_all() by the owner M or a thief.
- *   global overflow (llist): push from any context, del_all by any M.
- *
- *   ->idle: the M sets it (then a full barrier) before it re-checks its
- *   queues and sleeps; an enqueuer pushes (a full barrier: llist_add is a
- *   cmpxchg) before it reads ->idle. One of the two always sees the other,
- *   so a wake-up is never lost. Whoever clears ->idle with xchg() owns the
- *   wake-up and the nr_idle decrement.
- *
- * A goroutine only becomes visible in a queue after it has switched out:
- * yield, park and exit are carried out by the M after the switch back.
  */
+
 #include <linux/atomic.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
 #include <linux/llist.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/sched.h>
@@ -43,114 +27,87 @@
 
 #include "g.h"
 #include "irq.h"
+#include "runq.h"
 #include "sched.h"
 #include "trace.h"
 
-#define GO3S_RUNQ_SIZE	256
-
-struct go3s_p {
-	/* Owner and thieves: cmpxchg */
-	unsigned int head ____cacheline_aligned_in_smp;
-	/* Owner only: release store */
-	unsigned int tail ____cacheline_aligned_in_smp;
-	struct go3s_g *ring[GO3S_RUNQ_SIZE];
-
-	/* Any context */
-	struct llist_head inbox ____cacheline_aligned_in_smp;
-	bool idle;			/* A: see the contract above */
-	bool kicked;			/* A: woken to look for work elsewhere */
-	bool online;			/* A: accepts goroutines */
-
-	/* Owner M only, read racily by stats */
-	struct go3s_g *cur ____cacheline_aligned_in_smp;
-	struct go3s_arch_ctx m_ctx;
-	struct task_struct *m;
-	unsigned int cpu;
-};
-
-static DEFINE_PER_CPU_SHARED_ALIGNED(struct go3s_p, go3s_p);
-static DEFINE_PER_CPU(struct task_struct *, go3s_m_task);
+DEFINE_PER_CPU_SHARED_ALIGNED(struct go3s_p, go3s_p);
 static DEFINE_PER_CPU(u64, go3s_id_seq);
 DEFINE_PER_CPU(struct go3s_stats, go3s_stats);
 
-static LLIST_HEAD(go3s_global);
 static atomic_t go3s_nr_idle = ATOMIC_INIT(0);
-static atomic_t go3s_nr_spinning = ATOMIC_INIT(0);
 static bool go3s_shutdown;
 
-static unsigned int spin_us = 20;
-module_param(spin_us, uint, 0644);
-MODULE_PARM_DESC(spin_us, "How long an idle worker looks for work before it sleeps (us, SMP only)");
+/* Sets of per-CPU workers: set 0 at load, the others on demand. */
+static struct smp_hotplug_thread go3s_m_threads[GO3S_M_MAX];
+static char go3s_m_comm[GO3S_M_MAX][TASK_COMM_LEN];
+static unsigned int go3s_msets;		/* A; written under go3s_mset_lock */
+static DEFINE_MUTEX(go3s_mset_lock);
+
 
 bool go3s_stopping(void)
 {
 	return READ_ONCE(go3s_shutdown);
 }
 
-/* ---- the ring ---------------------------------------------------------- */
+/* ---- workers and their P ----------------------------------------------- */
 
-static bool runq_put(struct go3s_p *p, struct go3s_g *g)
+/* The M that @current is, among @p's; NULL if current is no worker of @p. */
+static struct go3s_m *m_find(struct go3s_p *p)
 {
-	unsigned int t = p->tail;
+	struct go3s_m *m = p_owner(p, atomic_long_read(&p->status));
+	unsigned int i;
 
-	/* Pairs with the cmpxchg of ->head in runq_get()/runq_steal(). */
-	if (t - smp_load_acquire(&p->head) >= GO3S_RUNQ_SIZE)
+	if (m && m->task == current)
+		return m;
+	/* Sets are registered in order: the tasks are contiguous. */
+	for (i = 0; i < GO3S_M_MAX && p->ms[i].task; i++)
+		if (p->ms[i].task == current)
+			return &p->ms[i];
+	return NULL;
+}
+
+/*
+ * The M the caller runs on, or NULL outside a worker. A worker is bound to
+ * its CPU, so a stale CPU number cannot make another task match.
+ */
+static struct go3s_m *this_m(void)
+{
+	if (!in_task())
+		return NULL;
+	return m_find(raw_cpu_ptr(&go3s_p));
+}
+
+static bool p_owned_by(struct go3s_p *p, struct go3s_m *m)
+{
+	return p_owner(p, atomic_long_read(&p->status)) == m;
+}
+
+/* From the loop only: take a P nobody holds. */
+static bool p_acquire(struct go3s_p *p, struct go3s_m *m)
+{
+	unsigned long st = atomic_long_read(&p->status);
+
+	if (st & P_OWNER_MASK)
 		return false;
-	WRITE_ONCE(p->ring[t % GO3S_RUNQ_SIZE], g);
-	/* Pairs with smp_load_acquire(&->tail) in runq_steal(). */
-	smp_store_release(&p->tail, t + 1);
-	return true;
+	return atomic_long_try_cmpxchg(&p->status, &st, st | (m->idx + 1));
 }
 
-static struct go3s_g *runq_get(struct go3s_p *p)
+/* From the loop only: give up the P this M holds. */
+static void p_release(struct go3s_p *p, struct go3s_m *m)
 {
-	/* Pairs with the cmpxchg of ->head by thieves in runq_steal(). */
-	unsigned int h = smp_load_acquire(&p->head);
-	struct go3s_g *g;
+	unsigned long st = atomic_long_read(&p->status);
 
-	do {
-		if (h == p->tail)
-			return NULL;
-		g = READ_ONCE(p->ring[h % GO3S_RUNQ_SIZE]);
-	} while (!try_cmpxchg(&p->head, &h, h + 1));
-	return g;
-}
-
-/* Move up to half of @victim's ring into @p's (empty) ring. */
-static struct go3s_g *runq_steal(struct go3s_p *p, struct go3s_p *victim)
-{
-	unsigned int h, t, n, i, mine = p->tail;
-
-	/* Pairs with the cmpxchg of ->head in runq_get()/runq_steal(). */
-	h = smp_load_acquire(&victim->head);
-	for (;;) {
-		/* Pairs with smp_store_release(&->tail) in runq_put(). */
-		t = smp_load_acquire(&victim->tail);
-		n = t - h;
-		n -= n / 2;
-		if (!n)
-			return NULL;
-		if (n > GO3S_RUNQ_SIZE / 2) {
-			/* Torn read, h moved on; pairs as above. */
-			h = smp_load_acquire(&victim->head);
-			continue;
-		}
-		for (i = 0; i < n; i++)
-			WRITE_ONCE(p->ring[(mine + i) % GO3S_RUNQ_SIZE],
-				   READ_ONCE(victim->ring[(h + i) % GO3S_RUNQ_SIZE]));
-		if (try_cmpxchg(&victim->head, &h, h + n))
-			break;
-	}
-	this_cpu_add(go3s_stats.steals, n);
-	/* Run the last one now, publish the others. */
-	smp_store_release(&p->tail, mine + n - 1);
-	return p->ring[(mine + n - 1) % GO3S_RUNQ_SIZE];
+	while (p_owner(p, st) == m &&
+	       !atomic_long_try_cmpxchg(&p->status, &st,
+					st & ~(P_OWNER_MASK | P_RUNNING)))
+		;
 }
 
 /* ---- waking Ms --------------------------------------------------------- */
 
 /*
- * Take @p's M out of idle; the caller then wakes it. ->kicked tells the
+ * Take @p's owner out of idle; the caller then wakes it. ->kicked tells the
  * M to run its loop (and steal) even if its own queues are empty.
  */
 static bool p_claim_idle(struct go3s_p *p)
@@ -162,18 +119,50 @@ static bool p_claim_idle(struct go3s_p *p)
 	return true;
 }
 
-/* Work was queued where a busy M holds it: let an idle M come and steal. */
-static void wakep(void)
+/* Wake a worker of @p that holds no goroutine (other than @not). */
+bool go3s_p_wake_spare(struct go3s_p *p, struct go3s_m *not)
+{
+	unsigned int i;
+
+	for (i = 0; i < GO3S_M_MAX && p->ms[i].task; i++) {
+		struct go3s_m *s = &p->ms[i];
+
+		if (s == not || READ_ONCE(s->tainted) || READ_ONCE(s->curg))
+			continue;
+		wake_up_process(s->task);
+		return true;
+	}
+	return false;
+}
+
+/* An idle P's owner sleeps in its loop; it cannot lose the P meanwhile. */
+static void p_wake(struct go3s_p *p)
+{
+	struct go3s_m *m = p_owner(p, atomic_long_read(&p->status));
+
+	if (m)
+		wake_up_process(m->task);
+	else
+		go3s_p_wake_spare(p, NULL);
+}
+
+/*
+ * Work was queued where a busy M holds it: let an idle M come and steal.
+ * The caller queued it before; the barrier pairs with the one in
+ * m_should_run() between setting ->idle and looking at every P.
+ */
+void go3s_wakep(void)
 {
 	int cpu;
 
+	smp_mb();
 	if (!atomic_read(&go3s_nr_idle) || atomic_read(&go3s_nr_spinning))
 		return;
 	for_each_online_cpu(cpu) {
 		struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
 
 		if (p_claim_idle(p)) {
-			wake_up_process(p->m);
+			p_wake(p);
 			return;
 		}
 	}
@@ -182,46 +171,67 @@ static void wakep(void)
 static void kick(struct go3s_p *p)
 {
 	if (p_claim_idle(p))
-		wake_up_process(p->m);
+		p_wake(p);
 	else
-		wakep();
+		go3s_wakep();
 }
 
-static void global_put(struct go3s_g *g)
+static void inbox_put(struct go3s_p *p, struct go3s_g *g)
 {
-	llist_add(&g->node, &go3s_global);
-}
-
-/* Owner M only: queue @g locally, or globally when the ring is full. */
-static void runq_put_any(struct go3s_p *p, struct go3s_g *g)
-{
-	if (!runq_put(p, g))
-		global_put(g);
+	llist_add(&g->node, &p->inbox);
+	kick(p);
 }
 
 /*
- * Make a RUNNABLE @g run. On its own M (task context) it goes on the local
- * ring; from anywhere else into the inbox of the CPU it last ran on.
+ * Queue a RUNNABLE @g on @m's P: as runnext (@next) or at the ring's tail;
+ * in the inbox if @m does not hold its P (any more). Preemption is off so
+ * that no other M of this CPU can take the P and use the ring meanwhile.
+ */
+static void p_put(struct go3s_m *m, struct go3s_g *g, bool next)
+{
+	struct go3s_p *p = m->p;
+
+	preempt_disable();
+	if (unlikely(!p_owned_by(p, m))) {
+		inbox_put(p, g);
+		preempt_enable();
+		return;
+	}
+	if (next) {
+		g = xchg(&p->runnext, g);
+		if (!g) {
+			preempt_enable();
+			return;
+		}
+	}
+	go3s_runq_put_any(p, g);
+	preempt_enable();
+	go3s_wakep();
+}
+
+/*
+ * Make a RUNNABLE @g run. From a goroutine or worker it goes to this
+ * worker's P, as runnext (Go's: it runs next, on this CPU); from anywhere
+ * else into the inbox of the CPU it last ran on.
  * Context: any context except NMI.
  */
 void go3s_ready(struct go3s_g *g)
 {
-	struct go3s_p *p = raw_cpu_ptr(&go3s_p);
+	struct go3s_m *m = this_m();
+	struct go3s_p *p;
 
-	if (in_task() && p->m == current) {
-		runq_put_any(p, g);
-		wakep();
+	if (m) {
+		p_put(m, g, true);
 		return;
 	}
 	/* The online check and the push are one RCU read-side section. */
 	rcu_read_lock();
 	p = per_cpu_ptr(&go3s_p, g->cpu);
 	if (READ_ONCE(p->online)) {
-		llist_add(&g->node, &p->inbox);
-		kick(p);
+		inbox_put(p, g);
 	} else {
-		global_put(g);
-		wakep();
+		go3s_runq_global_put(g);
+		go3s_wakep();
 	}
 	rcu_read_unlock();
 }
@@ -237,12 +247,9 @@ void go3s_ready(struct go3s_g *g)
  */
 struct go3s_g *go3s_self(void)
 {
-	/* The M is bound to its CPU, so a stale CPU cannot match current. */
-	struct go3s_p *p = raw_cpu_ptr(&go3s_p);
+	struct go3s_m *m = this_m();
 
-	if (!in_task() || p->m != current)
-		return NULL;
-	return READ_ONCE(p->cur);
+	return m ? READ_ONCE(m->curg) : NULL;
 }
 EXPORT_SYMBOL_GO3S(go3s_self);
 
@@ -282,26 +289,135 @@ static void stack_check(struct go3s_g *g)
 		     g->id, (void *)g->site);
 }
 
-/* Switch from @g back to its M, which then carries out @action. */
+/* @m is about to switch to @g (IRQs off, or @m in its loop). */
+static void g_start(struct go3s_m *m, struct go3s_g *g)
+{
+	go3s_g_set_state(g, GO3S_G_RUNNABLE, GO3S_G_RUNNING);
+	g->cpu = m->p->cpu;
+	g->m = m;
+	WRITE_ONCE(m->curg, g);
+	go3s_stat_inc_m(switches);
+	trace_go3s_g_run(g);
+}
+
+static void g_exited(struct go3s_g *g)
+{
+	struct module *owner = g->owner;
+
+	trace_go3s_g_exit(g);
+	go3s_arena_destroy(&g->arena);	/* all it allocated, in one step */
+	/* The dump reads ->owner under RCU; module memory outlives a GP. */
+	WRITE_ONCE(g->owner, NULL);
+	go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_FREE);
+	go3s_stat_inc_m(exited);
+	go3s_g_cache_put(g);
+	if (owner != THIS_MODULE)
+		module_put(owner);
+}
+
+/*
+ * Carry out what the goroutine @m switched away from asked for, now that
+ * its stack is no longer in use. Runs in @m's loop or in the goroutine @m
+ * switched to, with interrupts enabled.
+ */
+static void finish_switch(struct go3s_m *m)
+{
+	struct go3s_g *g = m->prev;
+
+	if (!g)
+		return;
+	m->prev = NULL;
+	switch (g->action) {
+	case GO3S_ACT_YIELD:
+		go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
+		p_put(m, g, false);
+		break;
+	case GO3S_ACT_PARK:
+		trace_go3s_g_park(g);
+		go3s_stat_inc_m(parks);
+		/* Pairs with the cmpxchg in go3s_unpark(). */
+		if (atomic_cmpxchg(&g->state, GO3S_G_PARKING,
+				   GO3S_G_PARKED) != GO3S_G_PARKING) {
+			/* Woken between prepare and now: run it again. */
+			go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
+			p_put(m, g, false);
+		}
+		break;
+	case GO3S_ACT_EXIT:
+		g_exited(g);
+		break;
+	}
+}
+
+/*
+ * The goroutine to switch to straight from the one leaving @m, without a
+ * detour through @m's loop: only from @m's own P, and not when the loop
+ * has something to do (fairness, rescheduling, parking, a pool to fill).
+ * Interrupts are off.
+ */
+static struct go3s_g *direct_next(struct go3s_m *m)
+{
+	struct go3s_p *p = m->p;
+	unsigned long st = atomic_long_read(&p->status);
+	struct go3s_g *g;
+
+	if (p_owner(p, st) != m || m->tainted || need_resched() ||
+	    kthread_should_park() || !((st / P_TICK + 1) % GO3S_FAIR_TICKS) ||
+	    go3s_irq_pool_level(p->cpu) < go3s_irq_pool_size() / 2)
+		return NULL;
+	g = go3s_runq_get(p);
+	if (!g)
+		return NULL;
+	/* The tick moves on; fails if the monitor took the P meanwhile. */
+	if (!atomic_long_try_cmpxchg(&p->status, &st, st + P_TICK)) {
+		llist_add(&g->node, &p->inbox);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * Switch from @g, which then has @action carried out: straight to the next
+ * goroutine of its P if there is one, else to its M's loop.
+ */
 void go3s_switch_out(struct go3s_g *g, enum go3s_g_action action)
 {
-	struct go3s_p *p = per_cpu_ptr(&go3s_p, g->cpu);
+	struct go3s_m *m = g->m;
+	struct go3s_g *next;
 	unsigned long flags;
 
 	stack_check(g);
 	g->action = action;
 	local_irq_save(flags);
+	m->prev = g;
+	next = direct_next(m);
 	go3s_arch_stack_return(&g->save, g->stack);
-	go3s_arch_switch(&g->ctx, &p->m_ctx);
-	/* Resumed by run_g(), possibly on another M, with IRQs off. */
+	if (next) {
+		g_start(m, next);
+		go3s_arch_stack_adopt(&next->save, next->stack);
+		go3s_arch_switch(&g->ctx, &next->ctx);
+	} else {
+		WRITE_ONCE(m->curg, NULL);
+		go3s_arch_switch(&g->ctx, &m->ctx);
+	}
+	/* Resumed, possibly on another M, with IRQs off. */
 	local_irq_restore(flags);
+	finish_switch(g->m);
 }
 
-/* Undo what a goroutine must not leave behind; say so loudly. */
+/*
+ * Undo what a goroutine must not leave behind; say so loudly. A lock it
+ * left held stays held by the worker's task (lockdep would refuse every
+ * later switch there): that worker retires and a spare takes its P.
+ */
 static void exit_fixup(struct go3s_g *g)
 {
 	if (go3s_switch_allowed(g, "exit"))
 		return;
+#ifdef CONFIG_LOCKDEP
+	if (lockdep_depth(current))
+		WRITE_ONCE(g->m->tainted, true);
+#endif
 	if (irqs_disabled())
 		local_irq_enable();
 	while (rcu_preempt_depth() > 0)
@@ -312,10 +428,11 @@ static void exit_fixup(struct go3s_g *g)
 
 void go3s_g_main(struct go3s_g *g)
 {
-	local_irq_enable();	/* run_g() switched here with IRQs off */
+	local_irq_enable();	/* switched here with IRQs off */
+	finish_switch(g->m);
 	g->fn(g->arg);
 	exit_fixup(g);
-	/* The M recycles an exited G: this switch never comes back. */
+	/* The G is recycled once off its stack: this switch never returns. */
 	go3s_switch_out(g, GO3S_ACT_EXIT);
 }
 
@@ -361,10 +478,12 @@ void go3s_exit(void)
 EXPORT_SYMBOL_GO3S(go3s_exit);
 
 /**
- * go3s_nr_workers - number of worker threads (one per online CPU)
+ * go3s_nr_workers - number of processors (one per online CPU)
  *
+ * Each processor has a worker thread running its goroutines, and spare
+ * workers that take over when that one blocks in the kernel.
  * Context: any context.
- * Return: the number of online CPUs, each with a worker.
+ * Return: the number of online CPUs, each with its processor.
  */
 unsigned int go3s_nr_workers(void)
 {
@@ -374,20 +493,15 @@ EXPORT_SYMBOL_GO3S(go3s_nr_workers);
 
 /* ---- spawning ---------------------------------------------------------- */
 
+/* Unique: the CPU number is read on the CPU whose counter was bumped. */
 static u64 next_id(void)
 {
-	return this_cpu_inc_return(go3s_id_seq) * nr_cpu_ids + raw_smp_processor_id();
-}
+	u64 id;
 
-static bool owner_get(struct module *owner)
-{
-	return owner == THIS_MODULE || try_module_get(owner);
-}
-
-static void owner_put(struct module *owner)
-{
-	if (owner != THIS_MODULE)
-		module_put(owner);
+	preempt_disable();
+	id = this_cpu_inc_return(go3s_id_seq) * nr_cpu_ids + smp_processor_id();
+	preempt_enable();
+	return id;
 }
 
 /* Common head of both spawns: argument and life-cycle checks. */
@@ -395,9 +509,17 @@ static int spawn_check(go3s_fn_t fn, struct module *owner)
 {
 	if (!fn)
 		return -EINVAL;
-	if (go3s_stopping() || !owner_get(owner))
+	if (go3s_stopping())
+		return -ESHUTDOWN;
+	if (owner != THIS_MODULE && !try_module_get(owner))
 		return -ESHUTDOWN;
 	return 0;
+}
+
+static void spawn_fail(struct module *owner)
+{
+	if (owner != THIS_MODULE)
+		module_put(owner);
 }
 
 /* Common tail of both spawns: @g is prepared, the owner reference taken. */
@@ -422,7 +544,7 @@ int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner, unsigned long site)
 		return ret;
 	g = go3s_g_get(GFP_KERNEL);
 	if (!g) {
-		owner_put(owner);
+		spawn_fail(owner);
 		return -ENOMEM;
 	}
 	go3s_g_prepare(g, fn, arg, owner, site);
@@ -444,7 +566,7 @@ int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
 	g = go3s_irq_pool_get();
 	if (!g) {
 		go3s_stat_inc(irq_pool_empty);
-		owner_put(owner);
+		spawn_fail(owner);
 		return -EAGAIN;
 	}
 	go3s_g_prepare(g, fn, arg, owner, site);
@@ -457,157 +579,58 @@ EXPORT_SYMBOL_GO3S(__go3s_go_irq);
 
 /* ---- the M ------------------------------------------------------------- */
 
-static void g_exited(struct go3s_g *g)
+/*
+ * Run @g on @m, which holds its P. Returns whether @m still holds the P
+ * afterwards: the monitor may have handed it to a spare meanwhile.
+ */
+static bool run_g(struct go3s_m *m, struct go3s_g *g)
 {
-	struct module *owner = g->owner;
+	struct go3s_p *p = m->p;
+	unsigned long st = atomic_long_read(&p->status);
 
-	trace_go3s_g_exit(g);
-	go3s_arena_destroy(&g->arena);	/* all it allocated, in one step */
-	/* The dump reads ->owner under RCU; module memory outlives a GP. */
-	WRITE_ONCE(g->owner, NULL);
-	atomic_set(&g->state, GO3S_G_FREE);
-	go3s_stat_inc_m(exited);
-	go3s_g_cache_put(g);
-	owner_put(owner);
-}
-
-static void run_g(struct go3s_p *p, struct go3s_g *g)
-{
-	atomic_set(&g->state, GO3S_G_RUNNING);
-	g->cpu = p->cpu;
-	WRITE_ONCE(p->cur, g);
-	trace_go3s_g_run(g);
+	/* In its loop only the owner changes ->status. */
+	atomic_long_set(&p->status, st + P_TICK + P_RUNNING);
+	g_start(m, g);
 
 	local_irq_disable();
 	go3s_arch_stack_adopt(&g->save, g->stack);
-	go3s_arch_switch(&p->m_ctx, &g->ctx);
-	/* The G gave the stack back before it switched here. */
+	go3s_arch_switch(&m->ctx, &g->ctx);
+	/* The last G to run gave the stack back before it switched here. */
 	local_irq_enable();
 
-	WRITE_ONCE(p->cur, NULL);
-	go3s_stat_inc_m(switches);
-
-	switch (g->action) {
-	case GO3S_ACT_YIELD:
-		atomic_set(&g->state, GO3S_G_RUNNABLE);
-		runq_put_any(p, g);
-		break;
-	case GO3S_ACT_PARK:
-		trace_go3s_g_park(g);
-		go3s_stat_inc_m(parks);
-		/* Pairs with the cmpxchg in go3s_unpark(). */
-		if (atomic_cmpxchg(&g->state, GO3S_G_PARKING,
-				   GO3S_G_PARKED) != GO3S_G_PARKING) {
-			/* Woken between prepare and now: run it again. */
-			atomic_set(&g->state, GO3S_G_RUNNABLE);
-			runq_put_any(p, g);
-		}
-		break;
-	case GO3S_ACT_EXIT:
-		g_exited(g);
-		break;
-	}
+	st = atomic_long_read(&p->status);
+	while (p_owner(p, st) == m &&
+	       !atomic_long_try_cmpxchg(&p->status, &st, st & ~P_RUNNING))
+		;
+	finish_switch(m);
+	return p_owner(p, st) == m;
 }
 
-static struct go3s_g *inbox_take(struct go3s_p *p, struct llist_head *from)
-{
-	struct llist_node *n = llist_del_all(from);
-	struct go3s_g *g, *first;
-
-	if (!n)
-		return NULL;
-	n = llist_reverse_order(n);	/* FIFO */
-	first = llist_entry(n, struct go3s_g, node);
-	n = n->next;
-	while (n) {
-		g = llist_entry(n, struct go3s_g, node);
-		n = n->next;
-		runq_put_any(p, g);
-	}
-	return first;
-}
-
-/* Visit the other online CPUs, starting after our own. */
-static struct go3s_g *steal(struct go3s_p *p)
-{
-	unsigned int n = num_online_cpus(), i, cpu = p->cpu;
-	struct go3s_g *g;
-
-	for (i = 0; i < n; i++) {
-		struct go3s_p *v;
-
-		cpu = cpumask_next(cpu, cpu_online_mask);
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-		if (cpu == p->cpu)
-			break;
-		v = per_cpu_ptr(&go3s_p, cpu);
-		g = runq_steal(p, v);
-		if (!g)
-			g = inbox_take(p, &v->inbox);
-		if (g)
-			return g;
-	}
-	return NULL;
-}
-
-static struct go3s_g *find_local(struct go3s_p *p)
-{
-	struct go3s_g *g = runq_get(p);
-
-	if (!g)
-		g = inbox_take(p, &p->inbox);
-	if (!g)
-		g = inbox_take(p, &go3s_global);
-	return g;
-}
-
-static struct go3s_g *find_runnable(struct go3s_p *p)
-{
-	struct go3s_g *g = find_local(p);
-	u64 until;
-
-	if (g || num_online_cpus() == 1)
-		return g;
-	g = steal(p);
-	if (g || !spin_us)
-		return g;
-
-	atomic_inc(&go3s_nr_spinning);
-	until = local_clock() + spin_us * NSEC_PER_USEC;
-	do {
-		cpu_relax();
-		g = find_local(p);
-		if (!g)
-			g = steal(p);
-	} while (!g && local_clock() < until && !need_resched());
-	atomic_dec(&go3s_nr_spinning);
-	/* We found work while others may have queued more: pass it on. */
-	if (g)
-		wakep();
-	return g;
-}
-
-static bool p_has_work(struct go3s_p *p)
-{
-	return READ_ONCE(p->tail) != READ_ONCE(p->head) ||
-	       !llist_empty(&p->inbox) || !llist_empty(&go3s_global);
-}
-
-/* smpboot: called with preemption disabled, the task state set to sleep. */
+/*
+ * smpboot: called with preemption disabled, the task state set to sleep.
+ * An M without a P takes it if nobody holds it; the P's owner goes idle
+ * only after it has looked at every P once more behind a full barrier
+ * (Go's findRunnable "delicate dance"), so that no queued goroutine is
+ * left while Ms sleep.
+ */
 static int m_should_run(unsigned int cpu)
 {
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+	struct go3s_m *m = m_find(p);
 
-	if (p_has_work(p) || xchg(&p->kicked, false))
+	if (!m || m->tainted)
+		return 0;
+	if (!p_owned_by(p, m) && (!READ_ONCE(p->online) || !p_acquire(p, m)))
+		return 0;
+	if (go3s_p_has_work(p) || xchg(&p->kicked, false))
 		return 1;
 	if (!READ_ONCE(p->idle)) {
 		WRITE_ONCE(p->idle, true);
 		atomic_inc(&go3s_nr_idle);
 	}
-	/* Pairs with the full barrier of llist_add() in go3s_ready(). */
+	/* Pairs with the smp_mb() in go3s_wakep() and llist_add() in kick(). */
 	smp_mb();
-	if (p_has_work(p)) {
+	if (go3s_runq_any_work(p)) {
 		p_claim_idle(p);
 		return 1;
 	}
@@ -617,21 +640,29 @@ static int m_should_run(unsigned int cpu)
 static void m_run(unsigned int cpu)
 {
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+	struct go3s_m *m = m_find(p);
 	struct go3s_g *g;
 
+	if (!m || !p_owned_by(p, m))
+		return;
 	p_claim_idle(p);
-	/*
-	 * Top up this CPU's IRQ pool at every turn: a goroutine spawned from
-	 * an interrupt here may well be run (and recycled) by a thief.
-	 */
 	go3s_irq_pool_refill();
 	while (!kthread_should_park() && !kthread_should_stop()) {
-		g = find_runnable(p);
+		g = go3s_runq_find(p);
 		if (!g)
 			break;
-		run_g(p, g);
+		if (!run_g(m, g))
+			return;		/* a spare holds the P now */
+		if (unlikely(m->tainted)) {
+			go3s_stat_inc(tainted);
+			p_release(p, m);
+			if (!go3s_p_wake_spare(p, m))
+				go3s_monitor_want_mset();
+			return;
+		}
 		go3s_irq_pool_refill();
-		cond_resched();
+		if (need_resched())
+			cond_resched();
 	}
 }
 
@@ -640,24 +671,31 @@ static void m_setup(unsigned int cpu)
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
 
 	p->cpu = cpu;
-	p->m = current;
 	WRITE_ONCE(p->online, true);
 }
 
-/* The CPU goes offline: hand everything queued here to the others. */
+/*
+ * The CPU goes offline: each of its Ms parks in turn. The one that holds
+ * the P (or finds it free) hands everything queued here to the others; an
+ * M still running a goroutine parks (and drains) when that one switches.
+ */
 static void m_park(unsigned int cpu)
 {
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+	struct go3s_m *m = m_find(p);
 	struct go3s_g *g;
 
 	WRITE_ONCE(p->online, false);
 	/* Wait out go3s_ready() callers that saw ->online set. */
 	synchronize_rcu();
-	/* inbox_take() moves all but one into the ring: drain both. */
-	while ((g = runq_get(p) ?: inbox_take(p, &p->inbox)))
-		global_put(g);
+	if (!m || (!p_owned_by(p, m) && !p_acquire(p, m)))
+		return;
+	/* go3s_runq_inbox_take() moves all but one into the ring: drain both. */
+	while ((g = go3s_runq_get(p) ?: go3s_runq_inbox_take(p, &p->inbox)))
+		go3s_runq_global_put(g);
+	p_release(p, m);
 	p_claim_idle(p);
-	wakep();
+	go3s_wakep();
 }
 
 static void m_unpark(unsigned int cpu)
@@ -665,15 +703,49 @@ static void m_unpark(unsigned int cpu)
 	WRITE_ONCE(per_cpu_ptr(&go3s_p, cpu)->online, true);
 }
 
-static struct smp_hotplug_thread go3s_m_threads = {
-	.store			= &go3s_m_task,
-	.thread_should_run	= m_should_run,
-	.thread_fn		= m_run,
-	.setup			= m_setup,
-	.park			= m_park,
-	.unpark			= m_unpark,
-	.thread_comm		= "go3s/%u",
-};
+/* The number of worker sets: workers per CPU, spares included. */
+unsigned int go3s_nr_msets(void)
+{
+	return READ_ONCE(go3s_msets);
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_nr_msets);
+
+/*
+ * Start one more worker on every CPU (from the monitor's work item, or at
+ * load): up to GO3S_M_MAX per CPU. Returns 0, -ENOSPC at the limit, or the
+ * error of smpboot_register_percpu_thread().
+ */
+int go3s_mset_add(void)
+{
+	struct smp_hotplug_thread *t;
+	unsigned int k;
+	int ret = -ENOSPC;
+
+	mutex_lock(&go3s_mset_lock);
+	k = go3s_msets;
+	if (k < GO3S_M_MAX && !go3s_stopping()) {
+		t = &go3s_m_threads[k];
+		if (k)
+			snprintf(go3s_m_comm[k], TASK_COMM_LEN, "go3s/%%u.%u", k);
+		else
+			strscpy(go3s_m_comm[k], "go3s/%u", TASK_COMM_LEN);
+		*t = (struct smp_hotplug_thread) {
+			.store			= &go3s_p.ms[k].task,
+			.thread_should_run	= m_should_run,
+			.thread_fn		= m_run,
+			.setup			= m_setup,
+			.park			= m_park,
+			.unpark			= m_unpark,
+			.thread_comm		= go3s_m_comm[k],
+		};
+		ret = smpboot_register_percpu_thread(t);
+		if (!ret)
+			WRITE_ONCE(go3s_msets, k + 1);
+	}
+	mutex_unlock(&go3s_mset_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_mset_add);
 
 /* ---- introspection ----------------------------------------------------- */
 
@@ -706,20 +778,23 @@ u64 go3s_live(void)
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 {
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+	unsigned int i;
 
-	info->running = READ_ONCE(p->cur) ? 1 : 0;
-	info->runnable = READ_ONCE(p->tail) - READ_ONCE(p->head);
+	info->running = 0;
+	for (i = 0; i < GO3S_M_MAX && p->ms[i].task; i++)
+		info->running += !!READ_ONCE(p->ms[i].curg);
+	info->runnable = READ_ONCE(p->tail) - READ_ONCE(p->head) +
+			 !!READ_ONCE(p->runnext);
 }
 
 /* For panic/oops notifiers: which goroutine was this CPU running? */
 static void print_current(const char *why)
 {
-	struct go3s_p *p = raw_cpu_ptr(&go3s_p);
-	struct go3s_g *g = READ_ONCE(p->cur);
+	struct go3s_g *g = go3s_self();
 
-	if (g && p->m == current)
-		pr_emerg("%s in goroutine %llu (spawned at %pS) on CPU %u\n",
-			 why, g->id, (void *)g->site, p->cpu);
+	if (g)
+		pr_emerg("%s in goroutine %llu (spawned at %pS) on CPU %d\n",
+			 why, g->id, (void *)g->site, g->cpu);
 }
 
 static int go3s_panic_notify(struct notifier_block *nb, unsigned long ev,
@@ -735,15 +810,29 @@ static struct notifier_block go3s_panic_nb = {
 
 int go3s_sched_init(void)
 {
-	int ret;
+	int cpu, i, ret;
 
+	for_each_possible_cpu(cpu) {
+		struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+
+		p->cpu = cpu;
+		for (i = 0; i < GO3S_M_MAX; i++) {
+			p->ms[i].p = p;
+			p->ms[i].idx = i;
+		}
+	}
 	go3s_arch_init();
-	ret = smpboot_register_percpu_thread(&go3s_m_threads);
-
-	if (!ret)
-		atomic_notifier_chain_register(&panic_notifier_list,
-					       &go3s_panic_nb);
-	return ret;
+	ret = go3s_mset_add();
+	if (ret)
+		return ret;
+	ret = go3s_monitor_init();
+	if (ret) {
+		smpboot_unregister_percpu_thread(&go3s_m_threads[0]);
+		go3s_msets = 0;
+		return ret;
+	}
+	atomic_notifier_chain_register(&panic_notifier_list, &go3s_panic_nb);
+	return 0;
 }
 
 /* Refuse new goroutines; main.c then waits for the live ones to end. */
@@ -756,5 +845,9 @@ void go3s_sched_stop(void)
 void go3s_sched_exit(void)
 {
 	atomic_notifier_chain_unregister(&panic_notifier_list, &go3s_panic_nb);
-	smpboot_unregister_percpu_thread(&go3s_m_threads);
+	go3s_monitor_exit();
+	mutex_lock(&go3s_mset_lock);
+	while (go3s_msets)
+		smpboot_unregister_percpu_thread(&go3s_m_threads[--go3s_msets]);
+	mutex_unlock(&go3s_mset_lock);
 }

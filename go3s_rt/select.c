@@ -145,6 +145,7 @@ static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
 		       ktime_t deadline)
 {
 	struct go3s_g *g = pk->g;
+	bool parked = false;
 	int ret = 0;
 
 	if (g && !forever)
@@ -164,9 +165,18 @@ static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
 			break;
 		if (!forever && ktime_after(ktime_get(), deadline)) {
 			ret = -ETIMEDOUT;
+			/*
+			 * A goroutine whose deadline passed before it parked
+			 * still lets the others run (Go parks for any timer).
+			 */
+			if (g && !parked) {
+				go3s_park_cancel();
+				go3s_yield();
+			}
 			break;
 		}
 		if (g) {
+			parked = true;
 			ret = go3s_park();
 			if (ret)
 				break;

@@ -29,6 +29,8 @@ static const struct {
 	FIELD(irq_pool_empty), FIELD(refused), FIELD(chan_sends),
 	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects), FIELD(refs_new),
 	FIELD(refs_freed), FIELD(arena_pages), FIELD(arena_frees),
+	FIELD(handoffs), FIELD(busy), FIELD(no_spare), FIELD(kicks),
+	FIELD(tainted),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)
@@ -63,6 +65,9 @@ int go3s_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, " %u %u -\n", running, runnable);
 	seq_printf(m, "live: %llu\n", total[0] - total[1]);
 	seq_printf(m, "workers: %u\n", go3s_nr_workers());
+	seq_printf(m, "workers_per_cpu: %u (limit %u)\n", go3s_nr_msets(),
+		   GO3S_M_MAX);
+	seq_printf(m, "monitor_us: %u\n", go3s_monitor_period_us());
 	seq_printf(m, "irq_pool_size: %u\n", go3s_irq_pool_size());
 	return 0;
 }
@@ -81,6 +86,9 @@ static void dump_one(struct go3s_g *g, void *data)
 		seq_printf(m, ", %s, %lld ms",
 			   go3s_wait_reason_name(READ_ONCE(g->wait_reason)),
 			   ktime_ms_delta(ktime_get(), READ_ONCE(g->wait_since)));
+	if (state == GO3S_G_RUNNING &&
+	    READ_ONCE(per_cpu_ptr(&go3s_p, READ_ONCE(g->cpu))->mon_busy_id) == g->id)
+		seq_puts(m, ", busy");
 	seq_puts(m, "]:");
 	/* Module memory outlives an RCU grace period after its last put. */
 	rcu_read_lock();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints go3s:go3s_g_{create,run,park,wake,exit} and
- * go3s:go3s_chan_{block,unblock}, for perf and
+ * Tracepoints go3s:go3s_g_{create,run,park,wake,exit,busy},
+ * go3s:go3s_p_handoff and go3s:go3s_chan_{block,unblock}, for perf and
  * bpftrace: e.g. perf record -e 'go3s:*' or
  * bpftrace -e 'tracepoint:go3s:go3s_g_park { @[args->reason] = count(); }'
  */
@@ -38,6 +38,32 @@ GO3S_G_EVENT(go3s_g_run);
 GO3S_G_EVENT(go3s_g_park);
 GO3S_G_EVENT(go3s_g_wake);
 GO3S_G_EVENT(go3s_g_exit);
+
+/* The monitor saw goroutine @g run for @ran_ns without a switch. */
+TRACE_EVENT(go3s_g_busy,
+	    TP_PROTO(struct go3s_g *g, u64 ran_ns),
+	    TP_ARGS(g, ran_ns),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(unsigned long, site)
+			     __field(u64, ran_ns)),
+	    TP_fast_assign(__entry->id = g->id;
+			   __entry->site = g->site;
+			   __entry->ran_ns = ran_ns;),
+	    TP_printk("g=%llu ran_ns=%llu site=%pS", __entry->id,
+		      __entry->ran_ns, (void *)__entry->site));
+
+/* The monitor took CPU @cpu's P from worker @m (blocked, or busy). */
+TRACE_EVENT(go3s_p_handoff,
+	    TP_PROTO(unsigned int cpu, unsigned int m, bool blocked),
+	    TP_ARGS(cpu, m, blocked),
+	    TP_STRUCT__entry(__field(unsigned int, cpu)
+			     __field(unsigned int, m)
+			     __field(bool, blocked)),
+	    TP_fast_assign(__entry->cpu = cpu;
+			   __entry->m = m;
+			   __entry->blocked = blocked;),
+	    TP_printk("cpu=%u m=%u %s", __entry->cpu, __entry->m,
+		      __entry->blocked ? "blocked" : "busy"));
 
 /* A channel operation or select blocks: @ch is its first case's channel. */
 TRACE_EVENT(go3s_chan_block,

@@ -16,6 +16,8 @@ GO3S_KEY_EXTRA=$(basename "$src")
 build=$GO3S_CACHE/uml-$(go3s_key "$cfg")
 out=$GO3S_OUT/uml
 mkdir -p "$out" "$build"
+# A failed build must not be judged by the last run's results.
+rm -f "$out/results.json"
 
 echo "kunit.py run (UML) in $build"
 rc=0

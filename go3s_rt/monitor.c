@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The monitor: go3s's sysmon. One kthread wakes every monitor_us while
+ * goroutines run (backing off to 10 ms while none does) and looks at each
+ * P. Scheduling is cooperative, so a goroutine that blocks in an ordinary
+ * kernel call (a mutex, msleep, a GFP_KERNEL allocation) blocks its
+ * worker, and one that computes for long keeps it; the monitor makes sure
+ * nothing queued behind either one waits:
+ *
+ *  - A P whose ->status has not changed since the last look runs the same
+ *    goroutine as then. If work is queued there, an idle worker on another
+ *    CPU is woken to steal it, and a runnext goroutine (which thieves leave
+ *    to the owner) is moved to the inbox, where they look.
+ *  - If that goroutine's worker is blocked in the kernel (its task is not
+ *    running), or the goroutine has run for busy_ms, the P is taken from
+ *    the worker (a cmpxchg of ->status, which fails if the worker moved on
+ *    meanwhile) and a spare worker of the same CPU carries on with the
+ *    queue (Go's retake() and handoffp()). With no spare sleeping, one
+ *    more worker per CPU is started, up to GO3S_M_MAX.
+ *  - A goroutine seen running for busy_ms without a switch is counted
+ *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump.
+ *
+ * Concurrency: the monitor reads other CPUs' P and M state racily and acts
+ * only through cmpxchg/xchg (->status, ->runnext) and wake-ups; it reads a
+ * goroutine only under rcu_read_lock() (struct go3s_g is freed after a
+ * grace period). Its own fields in struct go3s_p (S:) are its alone.
+ */
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "g.h"
+#include "sched.h"
+#include "trace.h"
+
+static unsigned int monitor_us = 1000;
+module_param(monitor_us, uint, 0644);
+MODULE_PARM_DESC(monitor_us, "Monitor period while goroutines run (us, 50-10000)");
+
+static unsigned int busy_ms = 10;
+module_param(busy_ms, uint, 0644);
+MODULE_PARM_DESC(busy_ms, "A goroutine running this long without a switch is busy (ms)");
+
+#define MON_MAX_NS	(10 * NSEC_PER_MSEC)
+
+static struct task_struct *go3s_mon;
+static struct work_struct go3s_mset_work;
+
+static void mset_workfn(struct work_struct *work)
+{
+	int ret = go3s_mset_add();
+
+	if (ret && ret != -ENOSPC)
+		pr_warn_ratelimited("could not start spare workers: %d\n", ret);
+}
+
+/* Ask for one more worker per CPU, unless at the limit. */
+void go3s_monitor_want_mset(void)
+{
+	if (go3s_nr_msets() < GO3S_M_MAX && !go3s_stopping())
+		queue_work(system_unbound_wq, &go3s_mset_work);
+}
+
+unsigned int go3s_monitor_period_us(void)
+{
+	return clamp(READ_ONCE(monitor_us), 50U, 10000U);
+}
+
+/* Take @p from @m, which still runs what it ran at @st; wake a spare. */
+static void retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
+		   bool blocked)
+{
+	unsigned long none = st & ~(P_OWNER_MASK | P_RUNNING);
+
+	if (!atomic_long_try_cmpxchg(&p->status, &st, none))
+		return;
+	p->mon_status = none;
+	go3s_stat_inc_cpu(p->cpu, handoffs);
+	trace_go3s_p_handoff(p->cpu, m->idx, blocked);
+	if (!go3s_p_wake_spare(p, m)) {
+		go3s_stat_inc_cpu(p->cpu, no_spare);
+		go3s_monitor_want_mset();
+	}
+}
+
+/* Look at @p once; returns whether it runs a goroutine. */
+static bool look_at(struct go3s_p *p, u64 now)
+{
+	unsigned long st = atomic_long_read(&p->status);
+	struct go3s_m *m = p_owner(p, st);
+	struct go3s_g *g, *next;
+	bool blocked, busy;
+	u64 ran;
+
+	if (!m) {
+		/* Taken from its worker and not picked up yet? */
+		if (READ_ONCE(p->online) && go3s_p_has_work(p) &&
+		    !go3s_p_wake_spare(p, NULL))
+			go3s_monitor_want_mset();
+		return false;
+	}
+	if (st != p->mon_status || !(st & P_RUNNING)) {
+		p->mon_status = st;
+		p->mon_since = now;
+		WRITE_ONCE(p->mon_busy_id, 0);
+		return st & P_RUNNING;
+	}
+	/* The same goroutine has run since p->mon_since at least. */
+	ran = now - p->mon_since;
+	blocked = !task_is_running(m->task);
+	busy = ran >= (u64)READ_ONCE(busy_ms) * NSEC_PER_MSEC;
+	g = READ_ONCE(m->curg);
+	if (busy && !blocked && g && !p->mon_busy_id) {
+		WRITE_ONCE(p->mon_busy_id, g->id);
+		go3s_stat_inc_cpu(p->cpu, busy);
+		trace_go3s_g_busy(g, ran);
+	}
+	if (!go3s_p_has_work(p))
+		return true;
+	/* Work waits behind g: let thieves have it, runnext included. */
+	next = xchg(&p->runnext, NULL);
+	if (next)
+		llist_add(&next->node, &p->inbox);
+	go3s_stat_inc_cpu(p->cpu, kicks);
+	go3s_wakep();
+	if (blocked || busy)
+		retake(p, m, st, blocked);
+	return true;
+}
+
+static int monitor_fn(void *unused)
+{
+	u64 period = go3s_monitor_period_us() * NSEC_PER_USEC;
+
+	while (!kthread_should_stop()) {
+		u64 now = ktime_get_ns();
+		bool active = false;
+		ktime_t t;
+		int cpu;
+
+		rcu_read_lock();
+		for_each_online_cpu(cpu)
+			active |= look_at(per_cpu_ptr(&go3s_p, cpu), now);
+		rcu_read_unlock();
+
+		if (active)
+			period = go3s_monitor_period_us() * NSEC_PER_USEC;
+		else
+			period = min(period * 2, MON_MAX_NS);
+		t = ns_to_ktime(period);
+		set_current_state(TASK_IDLE);
+		if (!kthread_should_stop())
+			schedule_hrtimeout_range(&t, period / 8, HRTIMER_MODE_REL);
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+int go3s_monitor_init(void)
+{
+	INIT_WORK(&go3s_mset_work, mset_workfn);
+	go3s_mon = kthread_run(monitor_fn, NULL, "go3s/mon");
+	return PTR_ERR_OR_ZERO(go3s_mon);
+}
+
+void go3s_monitor_exit(void)
+{
+	kthread_stop(go3s_mon);
+	cancel_work_sync(&go3s_mset_work);
+}

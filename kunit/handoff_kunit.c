@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite go3s_handoff: nothing waits behind a goroutine that blocks
+ * in the kernel or runs too long (the monitor, spare workers, runnext and
+ * the switch on an expired timeout). Built as a client of go3s_rt.
+ *
+ * The durations are module parameters: the debug VM (TCG, KASAN, lockdep)
+ * is 20-50 times slower than UML, so it passes longer blocks; each case
+ * checks an order of events (work done while the blocker still blocks),
+ * never a wall-clock bound, and reports the times it saw.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include <go3s/chan.h>
+#include <go3s/go.h>
+#include <go3s/wg.h>
+
+#include "../go3s_rt/sched.h"
+#include "../go3s_rt/stats.h"
+
+#define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
+
+static unsigned int block_ms = 200;
+module_param(block_ms, uint, 0444);
+MODULE_PARM_DESC(block_ms, "How long a goroutine blocks in the kernel");
+
+static unsigned int nr_after = 10000;
+module_param(nr_after, uint, 0444);
+MODULE_PARM_DESC(nr_after, "Goroutines spawned behind a blocked one");
+
+static unsigned int poll_ms = 2000;
+module_param(poll_ms, uint, 0444);
+MODULE_PARM_DESC(poll_ms, "How long a goroutine polls select with tiny timeouts");
+
+#define WAVE	500
+
+/* ---- a goroutine blocks in an ordinary kernel call ---------------------- */
+
+enum block_kind { BLOCK_MSLEEP, BLOCK_MUTEX, BLOCK_WAIT_EVENT };
+
+struct blocker {
+	enum block_kind kind;
+	struct mutex mutex;
+	wait_queue_head_t wq;
+	bool released;
+	struct completion holder_ready;
+	struct go3s_wg started, done;
+	bool returned;			/* the blocked goroutine came back */
+	ktime_t t_returned;
+};
+
+static void blocker_body(void *arg)
+{
+	struct blocker *b = arg;
+
+	go3s_wg_done(&b->started);
+	switch (b->kind) {
+	case BLOCK_MSLEEP:
+		msleep(block_ms);
+		break;
+	case BLOCK_MUTEX:
+		mutex_lock(&b->mutex);
+		mutex_unlock(&b->mutex);
+		break;
+	case BLOCK_WAIT_EVENT:
+		wait_event(b->wq, READ_ONCE(b->released));
+		break;
+	}
+	b->t_returned = ktime_get();
+	WRITE_ONCE(b->returned, true);
+	go3s_wg_done(&b->done);
+}
+
+/* Holds the mutex, or raises the event, block_ms after it starts. */
+static int holder_thread(void *arg)
+{
+	struct blocker *b = arg;
+
+	if (b->kind == BLOCK_MUTEX)
+		mutex_lock(&b->mutex);
+	complete(&b->holder_ready);
+	msleep(block_ms);
+	if (b->kind == BLOCK_MUTEX) {
+		mutex_unlock(&b->mutex);
+	} else {
+		WRITE_ONCE(b->released, true);
+		wake_up(&b->wq);
+	}
+	return 0;
+}
+
+struct after {
+	struct go3s_wg wg;
+	atomic_t ran;
+};
+
+static void after_body(void *arg)
+{
+	struct after *a = arg;
+
+	atomic_inc(&a->ran);
+	go3s_wg_done(&a->wg);
+}
+
+/* Spawn nr_after goroutines in waves; returns when all have run. */
+static void spawn_after(struct kunit *test, struct after *a)
+{
+	unsigned int i, j;
+
+	go3s_wg_init(&a->wg);
+	for (i = 0; i < nr_after; i += WAVE) {
+		unsigned int n = min_t(unsigned int, WAVE, nr_after - i);
+
+		go3s_wg_add(&a->wg, n);
+		for (j = 0; j < n; j++)
+			if (go3s_go(after_body, a))
+				go3s_wg_done(&a->wg);
+		KUNIT_ASSERT_EQ(test, go3s_wg_wait(&a->wg), 0);
+	}
+}
+
+static void run_blocker(struct kunit *test, enum block_kind kind)
+{
+	struct blocker *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct after *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct task_struct *holder = NULL;
+	u64 handoffs = STAT(handoffs);
+	ktime_t t0;
+	s64 us;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	b->kind = kind;
+	mutex_init(&b->mutex);
+	init_waitqueue_head(&b->wq);
+	init_completion(&b->holder_ready);
+	go3s_wg_init(&b->started);
+	go3s_wg_init(&b->done);
+	go3s_wg_add(&b->started, 1);
+	go3s_wg_add(&b->done, 1);
+	if (kind != BLOCK_MSLEEP) {
+		holder = kthread_run(holder_thread, b, "go3s-holder");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(holder));
+		wait_for_completion(&b->holder_ready);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_go(blocker_body, b), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&b->started), 0);
+
+	t0 = ktime_get();
+	spawn_after(test, a);
+	us = ktime_us_delta(ktime_get(), t0);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ran), (int)nr_after);
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(b->returned),
+			       "%u goroutines needed %lld us, more than the %u ms block",
+			       nr_after, us, block_ms);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&b->done), 0);
+	kunit_info(test, "%u goroutines ran in %lld us while one blocked %u ms; handoffs %llu\n",
+		   nr_after, us, block_ms, STAT(handoffs) - handoffs);
+	if (num_online_cpus() == 1)
+		KUNIT_EXPECT_GT(test, STAT(handoffs), handoffs);
+}
+
+static void blocked_in_msleep_does_not_stall(struct kunit *test)
+{
+	run_blocker(test, BLOCK_MSLEEP);
+}
+
+static void blocked_on_mutex_does_not_stall(struct kunit *test)
+{
+	run_blocker(test, BLOCK_MUTEX);
+}
+
+static void blocked_in_wait_event_does_not_stall(struct kunit *test)
+{
+	run_blocker(test, BLOCK_WAIT_EVENT);
+}
+
+/* ---- every worker blocks at once ---------------------------------------- */
+
+struct gate {
+	wait_queue_head_t wq;
+	bool open;
+	atomic_t blocked;
+	struct go3s_wg done;
+};
+
+static void gate_body(void *arg)
+{
+	struct gate *g = arg;
+
+	atomic_inc(&g->blocked);
+	wait_event(g->wq, READ_ONCE(g->open));
+	go3s_wg_done(&g->done);
+}
+
+/* Start @n more blockers; wait until @total are blocked. */
+static void start_blockers(struct kunit *test, struct gate *g, unsigned int n,
+			   unsigned int total)
+{
+	unsigned long until = jiffies + 60 * HZ;
+	unsigned int i;
+
+	go3s_wg_add(&g->done, n);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, go3s_go(gate_body, g), 0);
+	/* Each needs a worker of its own: spares start as they block. */
+	while (atomic_read(&g->blocked) < total && time_before(jiffies, until))
+		msleep(5);
+}
+
+/*
+ * Twice as many goroutines as CPUs block in wait_event(): spares take
+ * over and quick goroutines still run. Then every worker up to the limit
+ * blocks: no more spares start, and all resumes once they are released.
+ */
+static void every_worker_blocks_at_once(struct kunit *test)
+{
+	struct gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	struct after *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	unsigned int cpus = num_online_cpus();
+	unsigned int saved = nr_after;
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	init_waitqueue_head(&g->wq);
+	go3s_wg_init(&g->done);
+
+	start_blockers(test, g, 2 * cpus, 2 * cpus);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->blocked), 2 * cpus);
+	nr_after = 1000;
+	spawn_after(test, a);
+	nr_after = saved;
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ran), 1000);
+	KUNIT_EXPECT_GE(test, go3s_nr_msets(), 2U);
+
+	/* Now all of them: one per worker the limit allows, in all. */
+	start_blockers(test, g, (GO3S_M_MAX - 2) * cpus, GO3S_M_MAX * cpus);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->blocked), GO3S_M_MAX * cpus);
+	KUNIT_EXPECT_EQ(test, go3s_nr_msets(), (unsigned int)GO3S_M_MAX);
+	kunit_info(test, "%u goroutines blocked %u workers per CPU (limit %u), no_spare %llu\n",
+		   atomic_read(&g->blocked), go3s_nr_msets(), GO3S_M_MAX,
+		   STAT(no_spare));
+
+	WRITE_ONCE(g->open, true);
+	wake_up_all(&g->wq);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&g->done), 0);
+	/* And the runtime is usable again. */
+	nr_after = 1000;
+	atomic_set(&a->ran, 0);
+	spawn_after(test, a);
+	nr_after = saved;
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ran), 1000);
+}
+
+/* ---- select with tiny timeouts ------------------------------------------ */
+
+struct poll {
+	struct go3s_chan *ch;
+	bool stop;
+	u64 polls, timeouts, got, sent;
+	atomic_t others_ran;
+	struct go3s_wg wg;
+};
+
+/* Polls @ch with 1-8 us timeouts, as a busy state machine would. */
+static void poller_body(void *arg)
+{
+	struct poll *p = arg;
+	u64 end = ktime_get_ns() + (u64)poll_ms * NSEC_PER_MSEC;
+	int v;
+
+	while (ktime_get_ns() < end) {
+		struct go3s_select_case c = {
+			.ch = p->ch, .dir = GO3S_CHAN_RECV, .elem = &v,
+		};
+		int r = go3s_select(&c, 1, 1000 * (1 + get_random_u32_below(8)));
+
+		p->polls++;
+		if (r == 0)
+			p->got++;
+		else if (r == -ETIMEDOUT)
+			p->timeouts++;
+	}
+	WRITE_ONCE(p->stop, true);
+	/* Let a partner blocked in send finish. */
+	go3s_chan_close(p->ch);
+	go3s_wg_done(&p->wg);
+}
+
+static void partner_body(void *arg)
+{
+	struct poll *p = arg;
+	int v = 0;
+
+	/* Now and then it is late, so the poller's timeouts expire. */
+	while (!READ_ONCE(p->stop) && !go3s_chan_send(p->ch, &v))
+		if (!(++p->sent % 16))
+			go3s_sleep(20 * NSEC_PER_USEC);
+	go3s_wg_done(&p->wg);
+}
+
+static void other_body(void *arg)
+{
+	struct poll *p = arg;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		go3s_yield();
+	atomic_inc(&p->others_ran);
+	go3s_wg_done(&p->wg);
+}
+
+static void select_polling_keeps_others_moving(struct kunit *test)
+{
+	struct poll *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->ch = go3s_chan_new(sizeof(int), 0, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p->ch));
+	go3s_wg_init(&p->wg);
+	go3s_wg_add(&p->wg, 1002);
+	KUNIT_ASSERT_EQ(test, go3s_go(poller_body, p), 0);
+	for (i = 0; i < 1000; i++)
+		if (go3s_go(other_body, p))
+			go3s_wg_done(&p->wg);
+	if (go3s_go(partner_body, p))
+		go3s_wg_done(&p->wg);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&p->wg), 0);
+	go3s_chan_put(p->ch);
+
+	kunit_info(test, "%llu polls in %u ms: %llu received, %llu timed out; partner sent %llu; %d others ran\n",
+		   p->polls, poll_ms, p->got, p->timeouts, p->sent,
+		   atomic_read(&p->others_ran));
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->others_ran), 1000);
+	/* The pair kept going: at least one message per 10 ms. */
+	KUNIT_EXPECT_GE(test, p->got, (u64)poll_ms / 10);
+	KUNIT_EXPECT_GT(test, p->timeouts, 0ULL);
+}
+
+/* ---- a goroutine that runs too long ------------------------------------- */
+
+struct hog {
+	struct go3s_wg wg;
+	bool hog_done;
+	bool child_ran_first;
+};
+
+static void child_body(void *arg)
+{
+	struct hog *h = arg;
+
+	h->child_ran_first = !READ_ONCE(h->hog_done);
+	go3s_wg_done(&h->wg);
+}
+
+static void hog_body(void *arg)
+{
+	struct hog *h = arg;
+	u64 end;
+
+	/* The child goes to this P's runnext, right behind the hog. */
+	if (go3s_go(child_body, h))
+		go3s_wg_done(&h->wg);
+	end = ktime_get_ns() + 5ULL * block_ms * NSEC_PER_MSEC / 4;
+	/* Kernel code that computes for long calls cond_resched(). */
+	while (ktime_get_ns() < end)
+		cond_resched();
+	WRITE_ONCE(h->hog_done, true);
+	go3s_wg_done(&h->wg);
+}
+
+static void busy_goroutine_is_noticed(struct kunit *test)
+{
+	struct hog *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u64 busy = STAT(busy);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	go3s_wg_init(&h->wg);
+	go3s_wg_add(&h->wg, 2);
+	KUNIT_ASSERT_EQ(test, go3s_go(hog_body, h), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&h->wg), 0);
+	KUNIT_EXPECT_TRUE(test, h->child_ran_first);
+	KUNIT_EXPECT_GT(test, STAT(busy), busy);
+}
+
+/*
+ * ---- no goroutine runs twice at once, across handoffs and hotplug ------
+ * The runtime asserts it: in debug builds every state change is checked
+ * (go3s_g_set_state()), so a goroutine started while it runs elsewhere
+ * WARNs, and the harness fails on any WARN it was not told to expect.
+ */
+
+#define CHURN_G		64
+#define CHURN_ROUNDS	100
+
+struct churn {
+	struct go3s_wg wg;
+	atomic_t rounds;
+};
+
+struct churn_slot {
+	struct churn *c;
+	unsigned int i;
+};
+
+static void churn_body(void *arg)
+{
+	struct churn_slot *s = arg;
+	struct churn *c = s->c;
+	int r;
+
+	for (r = 0; r < CHURN_ROUNDS; r++) {
+		switch (r % 4) {
+		case 0:
+			go3s_yield();
+			break;
+		case 1:
+			go3s_sleep(20 * NSEC_PER_USEC);
+			break;
+		case 2:
+			usleep_range(200, 400);	/* blocks the worker */
+			break;
+		default:
+			break;
+		}
+		atomic_inc(&c->rounds);
+	}
+	go3s_wg_done(&c->wg);
+}
+
+static void no_goroutine_on_two_workers(struct kunit *test)
+{
+	struct churn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct churn_slot *s = kunit_kcalloc(test, CHURN_G, sizeof(*s), GFP_KERNEL);
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	int i, ret = -ENODEV;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	go3s_wg_init(&c->wg);
+	go3s_wg_add(&c->wg, CHURN_G);
+	for (i = 0; i < CHURN_G; i++) {
+		s[i] = (struct churn_slot){ .c = c, .i = i };
+		if (go3s_go(churn_body, &s[i]))
+			go3s_wg_done(&c->wg);
+	}
+	/* A CPU goes away and comes back while workers hand off. */
+	if (num_online_cpus() > 1 && cpu) {
+		msleep(5);
+		ret = remove_cpu(cpu);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		msleep(5);
+		if (!ret)
+			KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	}
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&c->wg), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->rounds), CHURN_G * CHURN_ROUNDS);
+	kunit_info(test, "hotplug %s, handoffs so far %llu\n",
+		   ret ? "skipped" : "done", STAT(handoffs));
+}
+
+static struct kunit_case go3s_handoff_cases[] = {
+	KUNIT_CASE_SLOW(blocked_in_msleep_does_not_stall),
+	KUNIT_CASE_SLOW(blocked_on_mutex_does_not_stall),
+	KUNIT_CASE_SLOW(blocked_in_wait_event_does_not_stall),
+	KUNIT_CASE_SLOW(select_polling_keeps_others_moving),
+	KUNIT_CASE_SLOW(busy_goroutine_is_noticed),
+	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),
+	KUNIT_CASE_SLOW(every_worker_blocks_at_once),
+	{}
+};
+
+static struct kunit_suite go3s_handoff_suite = {
+	.name = "go3s_handoff",
+	.test_cases = go3s_handoff_cases,
+};
+
+kunit_test_suite(go3s_handoff_suite);
+
+GO3S_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suite go3s_handoff: blocked and busy goroutines hand their worker's queue over");
+MODULE_VERSION("0.1.0");
