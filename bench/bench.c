@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * go3s_bench: goroutine costs against the kernel's own mechanisms, measured
- * in the same run. Runs once at load and prints one line per measurement:
+ * in the same run. Runs every benchmark @runs times at load and prints one
+ * line per measurement, with the medians of those runs:
  *
- *   BENCH <name> go3s_ns=<f> base=<baseline> base_ns=<f> speedup=<f> env=<e>
+ *   BENCH <name> go3s_ns=<f> base=<baseline> base_ns=<f> speedup=<f>
+ *	   runs=<n> min=<f> max=<f> env=<e>
  *
- * env is "uml" in a UML kernel, "vm" otherwise. Nothing here asserts a
- * speed: scripts/bench.sh collects the lines.
+ * speedup is the ratio of the medians (base / go3s); min and max are
+ * go3s's. env is "uml" in a UML kernel, "vm" otherwise. Nothing here
+ * asserts a speed: scripts/bench.sh collects the lines.
  */
 #include <linux/completion.h>
 #include <linux/hrtimer.h>
@@ -14,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -33,14 +37,63 @@ MODULE_PARM_DESC(batch, "Items per spawn batch (goroutines and work items)");
 
 static const char *env = IS_ENABLED(CONFIG_UML) ? "uml" : "vm";
 
-/* Print a BENCH line; times are in units of 1/100 ns. */
+static unsigned int runs = 5;
+module_param(runs, uint, 0444);
+MODULE_PARM_DESC(runs, "Runs of every benchmark; each line gives their median (1-9)");
+
+#define MAX_LINES	40
+#define MAX_RUNS	9
+
+/* The samples of one BENCH line, in units of 1/100 ns. */
+static struct bench_line {
+	const char *name, *base;
+	unsigned int n;
+	u64 g[MAX_RUNS], b[MAX_RUNS];
+} lines[MAX_LINES];
+static unsigned int nr_lines;
+
+/* Record one run's measurement; go3s_bench_print() reports the medians. */
 void go3s_bench_report(const char *name, u64 go3s_cns, const char *base, u64 base_cns)
 {
-	u64 speedup = go3s_cns ? div64_u64(base_cns * 100, go3s_cns) : 0;
+	struct bench_line *l;
+	unsigned int i;
 
-	pr_info("BENCH %s go3s_ns=%llu.%02llu base=%s base_ns=%llu.%02llu speedup=%llu.%02llu env=%s\n",
-		name, go3s_cns / 100, go3s_cns % 100, base, base_cns / 100,
-		base_cns % 100, speedup / 100, speedup % 100, env);
+	for (i = 0; i < nr_lines && strcmp(lines[i].name, name); i++)
+		;
+	if (i == MAX_LINES)
+		return;
+	l = &lines[i];
+	if (i == nr_lines) {
+		nr_lines++;
+		l->name = name;
+		l->base = base;
+	}
+	if (l->n < MAX_RUNS) {
+		l->g[l->n] = go3s_cns;
+		l->b[l->n++] = base_cns;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_line(struct bench_line *l)
+{
+	u64 g, b, speedup;
+
+	sort(l->g, l->n, sizeof(u64), cmp_u64, NULL);
+	sort(l->b, l->n, sizeof(u64), cmp_u64, NULL);
+	g = l->g[l->n / 2];
+	b = l->b[l->n / 2];
+	speedup = g ? div64_u64(b * 100, g) : 0;
+	pr_info("BENCH %s go3s_ns=%llu.%02llu base=%s base_ns=%llu.%02llu speedup=%llu.%02llu runs=%u min=%llu.%02llu max=%llu.%02llu env=%s\n",
+		l->name, g / 100, g % 100, l->base, b / 100, b % 100,
+		speedup / 100, speedup % 100, l->n, l->g[0] / 100,
+		l->g[0] % 100, l->g[l->n - 1] / 100, l->g[l->n - 1] % 100, env);
 }
 
 u64 go3s_bench_per_item(u64 ns, u64 n)
@@ -300,14 +353,23 @@ static void bench_irq_spawn(void)
 
 static int __init go3s_bench_init(void)
 {
-	pr_info("running on %u workers, batch %u\n", go3s_nr_workers(), batch);
-	bench_spawn();
-	bench_spawn_kthread();
-	bench_switch();
-	bench_irq_spawn();
-	go3s_bench_chan();
-	go3s_bench_mem();
-	go3s_bench_mid();
+	unsigned int r, i;
+
+	runs = clamp(runs, 1U, (unsigned int)MAX_RUNS);
+	pr_info("running on %u workers, batch %u, %u runs\n", go3s_nr_workers(),
+		batch, runs);
+	for (r = 0; r < runs; r++) {
+		bench_spawn();
+		bench_spawn_kthread();
+		bench_switch();
+		bench_irq_spawn();
+		go3s_bench_chan();
+		go3s_bench_mem();
+		go3s_bench_mid();
+		go3s_bench_sched();
+	}
+	for (i = 0; i < nr_lines; i++)
+		print_line(&lines[i]);
 	pr_info("BENCH-DONE\n");
 	return 0;
 }

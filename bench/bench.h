@@ -17,6 +17,7 @@ u64 go3s_bench_per_item(u64 ns, u64 n);
 u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds);
 void go3s_bench_chan(void);
 void go3s_bench_mem(void);
+void go3s_bench_sched(void);
 #ifdef CONFIG_PCI
 void go3s_bench_mid(void);
 #else

@@ -12,10 +12,12 @@
  *    CPU is woken to steal it, and a runnext goroutine (which thieves leave
  *    to the owner) is moved to the inbox, where they look.
  *  - If that goroutine's worker is blocked in the kernel (its task is not
- *    running), or the goroutine has run for busy_ms, the P is taken from
- *    the worker (a cmpxchg of ->status, which fails if the worker moved on
- *    meanwhile) and a spare worker of the same CPU carries on with the
- *    queue (Go's retake() and handoffp()). With no spare sleeping, one
+ *    running), or the goroutine has run for busy_ms, and work is queued,
+ *    the P is taken from the worker (a cmpxchg of ->status, which fails if
+ *    the worker moved on meanwhile) and a spare worker of the same CPU
+ *    carries on with the queue (Go's retake() and handoffp()). A worker
+ *    blocked for busy_ms loses even an empty P, so that a spare can steal
+ *    for Ps whose workers are all blocked. With no spare sleeping, one
  *    more worker per CPU is started, up to GO3S_M_MAX.
  *  - A goroutine seen running for busy_ms without a switch is counted
  *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump.
@@ -86,20 +88,33 @@ static void retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
 	}
 }
 
+/* Work waits on @p with nobody to run it: let thieves have it, runnext too. */
+static void offer_work(struct go3s_p *p)
+{
+	struct go3s_g *next = xchg(&p->runnext, NULL);
+
+	if (next)
+		llist_add(&next->node, &p->inbox);
+	go3s_stat_inc_cpu(p->cpu, kicks);
+	go3s_wakep();
+}
+
 /* Look at @p once; returns whether it runs a goroutine. */
 static bool look_at(struct go3s_p *p, u64 now)
 {
 	unsigned long st = atomic_long_read(&p->status);
 	struct go3s_m *m = p_owner(p, st);
-	struct go3s_g *g, *next;
-	bool blocked, busy;
+	struct go3s_g *g;
+	bool blocked, busy, has_work;
 	u64 ran;
 
 	if (!m) {
 		/* Taken from its worker and not picked up yet? */
-		if (READ_ONCE(p->online) && go3s_p_has_work(p) &&
-		    !go3s_p_wake_spare(p, NULL))
-			go3s_monitor_want_mset();
+		if (READ_ONCE(p->online) && go3s_p_has_work(p)) {
+			offer_work(p);
+			if (!go3s_p_wake_spare(p, NULL))
+				go3s_monitor_want_mset();
+		}
 		return false;
 	}
 	if (st != p->mon_status || !(st & P_RUNNING)) {
@@ -118,15 +133,15 @@ static bool look_at(struct go3s_p *p, u64 now)
 		go3s_stat_inc_cpu(p->cpu, busy);
 		trace_go3s_g_busy(g, ran);
 	}
-	if (!go3s_p_has_work(p))
-		return true;
-	/* Work waits behind g: let thieves have it, runnext included. */
-	next = xchg(&p->runnext, NULL);
-	if (next)
-		llist_add(&next->node, &p->inbox);
-	go3s_stat_inc_cpu(p->cpu, kicks);
-	go3s_wakep();
-	if (blocked || busy)
+	has_work = go3s_p_has_work(p);
+	if (has_work)
+		offer_work(p);
+	/*
+	 * As Go's retake(): a P with work goes to a spare at once; an idle P
+	 * is taken from a worker blocked for busy_ms too, so that it can
+	 * steal for the others when every P is stuck in a blocked worker.
+	 */
+	if (blocked ? has_work || busy : busy && has_work)
 		retake(p, m, st, blocked);
 	return true;
 }

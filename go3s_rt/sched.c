@@ -388,6 +388,9 @@ void go3s_switch_out(struct go3s_g *g, enum go3s_g_action action)
 
 	stack_check(g);
 	g->action = action;
+	/* Its frames never unwind: KASAN redzones stay until reuse. */
+	if (action == GO3S_ACT_EXIT)
+		g->flags |= GO3S_GF_DIRTY_STACK;
 	local_irq_save(flags);
 	m->prev = g;
 	next = direct_next(m);
@@ -472,7 +475,6 @@ void go3s_exit(void)
 	if (WARN_ON_ONCE(!g))
 		return;
 	exit_fixup(g);
-	g->flags |= GO3S_GF_DIRTY_STACK;
 	go3s_switch_out(g, GO3S_ACT_EXIT);	/* never comes back */
 }
 EXPORT_SYMBOL_GO3S(go3s_exit);

@@ -204,11 +204,21 @@ static void gate_body(void *arg)
 	go3s_wg_done(&g->done);
 }
 
+static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
+{
+	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = 64 * PAGE_SIZE - 1 };
+
+	if (buf && !fn(&m, NULL) && m.count < m.size)
+		buf[m.count] = '\0';
+	return buf ?: "";
+}
+
 /* Start @n more blockers; wait until @total are blocked. */
 static void start_blockers(struct kunit *test, struct gate *g, unsigned int n,
 			   unsigned int total)
 {
-	unsigned long until = jiffies + 60 * HZ;
+	unsigned long until = jiffies + 20 * HZ;
 	unsigned int i;
 
 	go3s_wg_add(&g->done, n);
@@ -247,6 +257,10 @@ static void every_worker_blocks_at_once(struct kunit *test)
 	/* Now all of them: one per worker the limit allows, in all. */
 	start_blockers(test, g, (GO3S_M_MAX - 2) * cpus, GO3S_M_MAX * cpus);
 	KUNIT_EXPECT_EQ(test, atomic_read(&g->blocked), GO3S_M_MAX * cpus);
+	if (atomic_read(&g->blocked) != GO3S_M_MAX * cpus) {
+		kunit_info(test, "stats:\n%s", show(test, go3s_stats_show));
+		kunit_info(test, "goroutines:\n%s", show(test, go3s_goroutines_show));
+	}
 	KUNIT_EXPECT_EQ(test, go3s_nr_msets(), (unsigned int)GO3S_M_MAX);
 	kunit_info(test, "%u goroutines blocked %u workers per CPU (limit %u), no_spare %llu\n",
 		   atomic_read(&g->blocked), go3s_nr_msets(), GO3S_M_MAX,

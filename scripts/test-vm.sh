@@ -30,7 +30,7 @@ log=$out/console.log
 echo "booting the debug VM (q35, intel-iommu, edu, 4 CPUs); console: $log"
 rc=0
 go3s_qemu "$log" "${GO3S_VM_TIMEOUT:-900}" "$kdir/arch/x86/boot/bzImage" \
-	"$out/initrd.gz" "softlockup_panic=1 hung_task_panic=1 intel_iommu=on" \
+	"$out/initrd.gz" "softlockup_panic=1 hung_task_panic=1 intel_iommu=on${GO3S_VM_ONLY:+ go3s.only=$GO3S_VM_ONLY}" \
 	-smp 4 -device intel-iommu,intremap=on -machine kernel-irqchip=split \
 	-device edu >"$out/qemu.out" || rc=$?
 [ $rc -ne 124 ] || echo "the VM timed out"
