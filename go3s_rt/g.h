@@ -60,7 +60,7 @@ enum go3s_g_action {
 /* flags */
 #define GO3S_GF_IRQ_POOL	BIT(0)	/* I: came from an IRQ pool */
 #define GO3S_GF_WARNED		BIT(1)	/* G: already warned about a switch */
-#define GO3S_GF_DIRTY_STACK	BIT(2)	/* G: exited mid-stack (always) */
+#define GO3S_GF_DIRTY_STACK	BIT(2)	/* G: left by go3s_exit() mid-stack */
 
 struct go3s_m;
 

@@ -379,8 +379,13 @@ static struct go3s_g *direct_next(struct go3s_m *m)
 /*
  * Switch from @g, which then has @action carried out: straight to the next
  * goroutine of its P if there is one, else to its M's loop.
+ *
+ * An exiting goroutine's last frames (go3s_g_main() and this one) never
+ * unwind, and its stack is reused as it is: so this frame carries no KASAN
+ * redzones (no instrumentation), which would otherwise be left behind.
  */
-void go3s_switch_out(struct go3s_g *g, enum go3s_g_action action)
+void __no_sanitize_address
+go3s_switch_out(struct go3s_g *g, enum go3s_g_action action)
 {
 	struct go3s_m *m = g->m;
 	struct go3s_g *next;
@@ -388,9 +393,6 @@ void go3s_switch_out(struct go3s_g *g, enum go3s_g_action action)
 
 	stack_check(g);
 	g->action = action;
-	/* Its frames never unwind: KASAN redzones stay until reuse. */
-	if (action == GO3S_ACT_EXIT)
-		g->flags |= GO3S_GF_DIRTY_STACK;
 	local_irq_save(flags);
 	m->prev = g;
 	next = direct_next(m);
@@ -475,6 +477,7 @@ void go3s_exit(void)
 	if (WARN_ON_ONCE(!g))
 		return;
 	exit_fixup(g);
+	g->flags |= GO3S_GF_DIRTY_STACK;
 	go3s_switch_out(g, GO3S_ACT_EXIT);	/* never comes back */
 }
 EXPORT_SYMBOL_GO3S(go3s_exit);

@@ -36,5 +36,5 @@ go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" \
 	-machine kernel-irqchip=split -device edu >/dev/null || true
 bench_lines "$out/vm.log" | tee -a "$out/bench.txt"
 go3s_stage_done
-[ "$(grep -c '^BENCH ' "$out/bench.txt")" -ge 24 ] ||
+[ "$(grep -c '^BENCH ' "$out/bench.txt")" -ge 28 ] ||
 	go3s_die "missing BENCH lines (logs in $out)"

@@ -4,8 +4,11 @@
  *
  * A goroutine runs @fn(@arg) on a stack of its own (THREAD_SIZE bytes,
  * with a guard page below) and may yield, sleep, park on go3s primitives
- * and call sleeping kernel functions (which block its worker). Scheduling
- * is cooperative: a goroutine runs until it yields, parks or returns.
+ * and call sleeping kernel functions. Scheduling is cooperative: a
+ * goroutine runs until it yields, parks or returns; when it blocks in the
+ * kernel, or runs for more than busy_ms (10 ms), the runtime's monitor
+ * hands the goroutines queued behind it to a spare worker, so nothing
+ * waits behind it (Documentation/goroutines.rst).
  *
  * Rules: no goroutine switch (yield, sleep, park, return) while holding a
  * spinlock, a mutex or any other lock, inside an RCU read-side section, or
