@@ -15,6 +15,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
@@ -485,6 +486,71 @@ static void no_goroutine_on_two_workers(struct kunit *test)
 		   ret ? "skipped" : "done", STAT(handoffs));
 }
 
+/* ---- a goroutine exits holding a lock ----------------------------------- */
+
+#ifdef CONFIG_LOCKDEP
+static struct lock_class_key leak_key;
+static struct lockdep_map leak_map =
+	STATIC_LOCKDEP_MAP_INIT("go3s_leaked_lock", &leak_key);
+
+static void leak_body(void *arg)
+{
+	lock_map_acquire(&leak_map);	/* and never released */
+}
+#endif
+
+struct small {
+	struct go3s_wg wg;
+	atomic_t ran;
+};
+
+static void small_body(void *arg)
+{
+	struct small *s = arg;
+
+	go3s_yield();
+	go3s_sleep(10 * NSEC_PER_USEC);
+	atomic_inc(&s->ran);
+	go3s_wg_done(&s->wg);
+}
+
+/*
+ * The lock stays held by the worker's task, so lockdep would refuse every
+ * later switch on that worker: the worker retires and a spare takes its
+ * P. The lock is never released, so this runs only where the suite is
+ * built in (UML) and no worker ever exits.
+ */
+static void worker_left_holding_a_lock_retires(struct kunit *test)
+{
+#ifdef CONFIG_LOCKDEP
+	struct small *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u64 tainted = STAT(tainted), refused;
+	unsigned long until = jiffies + 10 * HZ;
+	int i;
+
+	if (!IS_BUILTIN(CONFIG_GO3S_KUNIT_TEST))
+		kunit_skip(test, "leaks a lock for good: built-in runs only");
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	pr_info("GO3S-EXPECT-WARN (?s)tried to exit while holding a lock.*go3s_g_main\n");
+	KUNIT_ASSERT_EQ(test, go3s_go(leak_body, NULL), 0);
+	while (STAT(tainted) == tainted && time_before(jiffies, until))
+		msleep(1);
+	KUNIT_ASSERT_EQ(test, STAT(tainted), tainted + 1);
+
+	refused = STAT(refused);
+	go3s_wg_init(&s->wg);
+	go3s_wg_add(&s->wg, 100);
+	for (i = 0; i < 100; i++)
+		if (go3s_go(small_body, s))
+			go3s_wg_done(&s->wg);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->wg), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 100);
+	KUNIT_EXPECT_EQ(test, STAT(refused), refused);
+#else
+	kunit_skip(test, "needs lockdep to see the lock");
+#endif
+}
+
 static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(blocked_in_msleep_does_not_stall),
 	KUNIT_CASE_SLOW(blocked_on_mutex_does_not_stall),
@@ -493,6 +559,7 @@ static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(busy_goroutine_is_noticed),
 	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),
 	KUNIT_CASE_SLOW(every_worker_blocks_at_once),
+	KUNIT_CASE(worker_left_holding_a_lock_retires),
 	{}
 };
 
