@@ -159,8 +159,14 @@ def main():
     pulls = directives(root)
     problems = []
     count = 0
+    told = set()
 
-    def problem(where, msg):
+    def problem(where, msg, once=None):
+        """Report; a problem with a key @once is told once per header."""
+        if once:
+            if once in told:
+                return
+            told.add(once)
         problems.append("%s: %s" % (where, msg))
 
     for hdr in headers:
@@ -193,7 +199,8 @@ def main():
                 problem(where, "no Return: section (%s)" % dfile)
             if dfile != hdr and dfile not in htext:
                 problem(where, "documented in %s, which the header does not "
-                        "name" % dfile)
+                        "name (told once per header)" % dfile,
+                        once=(hdr, dfile, "named"))
             rsts = [rst for rst, f, ids in pulls
                     if f == dfile and (ids is None or name in ids or
                                        name.lstrip("_") in ids)]
@@ -201,7 +208,9 @@ def main():
                 problem(where, "%s is not pulled into Documentation/ by a "
                         "kernel-doc directive" % dfile)
             elif not any(r in htext for r in rsts):
-                problem(where, "the header names none of %s" % ", ".join(rsts))
+                problem(where, "the header names none of %s (where %s is "
+                        "rendered)" % (", ".join(rsts), dfile),
+                        once=(hdr, tuple(rsts), "rst"))
     for p in problems:
         print(p)
     print("api-doc: %d functions, %d problems" % (count, len(problems)))
