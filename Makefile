@@ -7,7 +7,11 @@
 #   make run        build, boot the stock Debian 6.12 kernel in QEMU, load
 #                   go3s_rt and samples/hello, show what they print, unload
 #   make test       every test: check, KUnit on UML, debug VM, stock VM
-#   make check      sparse (C=2), W=1 and checkpatch --strict; any warning fails
+#   make check      sparse (C=2), W=1, checkpatch --strict, kernel-doc and
+#                   coccicheck; any warning fails
+#   make docs       check the kernel-doc and render Documentation/ with it
+#                   into .out/docs/html (scripts/docs.sh)
+#   make coccicheck the kernel's semantic patches over the tree (report)
 #   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
 #   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make install    install the modules into KDIR's release and run depmod
@@ -27,7 +31,8 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y)
 SAMPLES := $(wildcard samples/*/Kbuild)
 
-.PHONY: all modules samples clean install run test check coverage bench deps
+.PHONY: all modules samples clean install run test check coverage bench deps \
+	docs coccicheck
 
 all: modules samples
 
@@ -64,6 +69,12 @@ test:
 
 check:
 	scripts/check.sh $(KDIR)
+
+docs:
+	scripts/docs.sh
+
+coccicheck:
+	scripts/coccicheck.sh
 
 coverage:
 	scripts/coverage.sh

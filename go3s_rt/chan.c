@@ -240,7 +240,7 @@ bool go3s_chan_check(struct go3s_chan *ch)
  * The caller holds the one reference; go3s_chan_put() drops it.
  * Context: any context @gfp allows.
  * Return: the channel, or ERR_PTR(-EINVAL) for a size out of range,
- * ERR_PTR(-ENOMEM).
+ * ERR_PTR(-ENOMEM); never NULL: test the result with IS_ERR().
  */
 struct go3s_chan *go3s_chan_new(size_t elem_size, unsigned int cap, gfp_t gfp)
 {
@@ -330,14 +330,16 @@ static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
 /**
  * go3s_chan_send - send an element, blocking until it is taken or buffered
  * @ch: the channel.
- * @elem: the element (elem_size bytes, copied).
+ * @elem: the element (elem_size bytes, copied); NULL only if elem_size
+ *	is 0.
  *
  * Context: process context. A goroutine parks; any other task sleeps,
  * killable. Hard IRQ and softirq code must use go3s_chan_try_send().
  * Return: 0; -EPIPE if the channel is or gets closed (nothing was sent);
  * -EINTR if a sleeping task got a fatal signal; -EDEADLK if a goroutine
- * may not switch here (see <go3s/go.h>); -EINVAL for bad arguments;
- * -EPERM from interrupt context.
+ * may not switch here (see <go3s/go.h>); -EINVAL for a NULL @ch (warns
+ * once, see <go3s/chan.h>) or a NULL @elem; -EPERM from interrupt context
+ * (warns once).
  */
 int go3s_chan_send(struct go3s_chan *ch, const void *elem)
 {
@@ -348,12 +350,16 @@ EXPORT_SYMBOL_GO3S(go3s_chan_send);
 /**
  * go3s_chan_recv - receive an element, blocking until one is there
  * @ch: the channel.
- * @elem: where to copy the element (elem_size bytes).
+ * @elem: where to copy the element (elem_size bytes); NULL only if
+ *	elem_size is 0.
  * @ok: if not NULL, set to false when the channel is closed and drained
  *	(*@elem is then zeroed), true otherwise.
  *
+ * A closed channel still delivers what it buffered; once drained, every
+ * receive returns 0 at once with *@ok false.
  * Context: process context, as go3s_chan_send().
- * Return: 0, or -EINTR, -EDEADLK, -EINVAL, -EPERM as go3s_chan_send().
+ * Return: 0 (also on a closed, drained channel: see @ok), or -EINTR,
+ * -EDEADLK, -EINVAL, -EPERM as go3s_chan_send().
  */
 int go3s_chan_recv(struct go3s_chan *ch, void *elem, bool *ok)
 {
@@ -369,8 +375,9 @@ EXPORT_SYMBOL_GO3S(go3s_chan_recv);
  * Succeeds if a receiver is blocked (it is woken with the element) or the
  * buffer has room.
  * Context: any context except NMI.
- * Return: 0, -EAGAIN if it would block, -EPIPE if the channel is closed,
- * -EINVAL for bad arguments.
+ * Return: 0; -EAGAIN if it would have to wait (nothing was sent); -EPIPE
+ * if the channel is closed; -EINVAL for bad arguments, as
+ * go3s_chan_send(); -EPERM from NMI (warns once).
  */
 int go3s_chan_try_send(struct go3s_chan *ch, const void *elem)
 {
@@ -381,11 +388,13 @@ EXPORT_SYMBOL_GO3S(go3s_chan_try_send);
 /**
  * go3s_chan_try_recv - receive an element only if one is ready
  * @ch: the channel.
- * @elem: where to copy it.
+ * @elem: where to copy it; NULL only if elem_size is 0.
  * @ok: as for go3s_chan_recv().
  *
  * Context: any context except NMI.
- * Return: 0, -EAGAIN if it would block, -EINVAL for bad arguments.
+ * Return: 0 for an element, or for a closed and drained channel (*@ok
+ * false); -EAGAIN if it would have to wait; -EINVAL for bad arguments, as
+ * go3s_chan_recv(); -EPERM from NMI (warns once).
  */
 int go3s_chan_try_recv(struct go3s_chan *ch, void *elem, bool *ok)
 {

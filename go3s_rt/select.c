@@ -205,7 +205,7 @@ static noinline int select_block(struct go3s_select_case *cases,
 {
 	u64 gid = pk->g ? pk->g->id : 0;
 	u8 reason = GO3S_WAIT_SELECT;
-	ktime_t deadline = ktime_add_ns(ktime_get(), timeout > 0 ? timeout : 0);
+	ktime_t deadline = ktime_add_ns(ktime_get(), max(timeout, 0));
 	unsigned int i, queued;
 	int r, ret = 0;
 

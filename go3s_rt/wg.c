@@ -76,6 +76,8 @@ EXPORT_SYMBOL_GO3S(go3s_wg_add);
  * go3s_wg_done - decrement the counter by one
  * @wg: the WaitGroup.
  *
+ * go3s_wg_add(@wg, -1): a done with the counter at zero changes nothing
+ * and WARNs, with go3s_wg_add()'s one WARN_ON_ONCE.
  * Context: any context except NMI (hard IRQ included).
  */
 void go3s_wg_done(struct go3s_wg *wg)

@@ -292,7 +292,8 @@ static void value_rcu_readers_never_see_freed_objects(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c);
+	if (!c)
+		KUNIT_FAIL_AND_ABORT(test, "no memory for the first value\n");
 	c->not_a = ~0UL;
 	go3s_value_store(&r->v, c);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {

@@ -20,6 +20,7 @@
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string_choices.h>
 
 #include <go3s/compat.h>
 #include <go3s/mid.h>
@@ -95,7 +96,7 @@ static int mid_show(struct seq_file *m, void *unused)
 	seq_printf(m, "faults: %llu\n", n);
 	if (n)
 		seq_printf(m, "last_fault: iova %#llx %s, %lld ms ago\n", last.iova,
-			   last.write ? "write" : "read",
+			   str_write_read(last.write),
 			   ktime_ms_delta(ktime_get(), last.when));
 	mutex_lock(&mid->lock);
 	list_for_each_entry(w, &mid->windows, node)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make check [KDIR]: build with W=1 (kernel-doc included) and sparse (C=2)
-# against KDIR, and run checkpatch.pl --strict over every C file. Any
-# warning in our code fails. Writes "passed failed" to $GO3S_RESULT.
+# against KDIR, run checkpatch.pl --strict over every C file, check and
+# render the kernel-doc (scripts/docs.sh) and run the kernel's coccicheck
+# (scripts/coccicheck.sh). Any warning in our code fails. Writes "passed
+# failed" to $GO3S_RESULT.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -58,6 +60,26 @@ rc=0
 	--ignore FILE_PATH_CHANGES -f "${files[@]}" >"$out/checkpatch.log" 2>&1 || rc=$?
 sed 's/^/    /' "$out/checkpatch.log"
 result $rc "checkpatch_strict(${#files[@]} files)"
+
+# The docs (scripts/docs.sh): kernel-doc -Wall over every file; every
+# function in include/go3s/ with one kernel-doc that has Context: and
+# Return: and is rendered; test counts in the .rst files; sphinx -W.
+declare -A step_name=([wall]=kernel_doc_wall [api]=api_kernel_doc
+		      [cases]=doc_case_counts [html]=docs_sphinx_html)
+for s in wall api cases html; do
+	rc=0
+	GO3S_OUT=$out "$GO3S_ROOT/scripts/docs.sh" "$s" >"$out/docs-$s.log" 2>&1 || rc=$?
+	[ $rc -eq 0 ] || grep -v '^  fail docs:' "$out/docs-$s.log"
+	name=${step_name[$s]}
+	[ "$s" != api ] || name+="($(grep -o '[0-9]* functions' "$out/docs/api.log" || true))"
+	result $rc "$name"
+done
+
+# The kernel's coccicheck (MODE=report): any report about our files fails.
+rc=0
+GO3S_OUT=$out "$GO3S_ROOT/scripts/coccicheck.sh" >"$out/coccicheck.log" 2>&1 || rc=$?
+cat "$out/coccicheck.log"
+result $rc "coccicheck($(grep -o '[0-9]* semantic patches' "$out/coccicheck.log" || true))"
 
 echo "check: $pass passed, $fail failed"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"

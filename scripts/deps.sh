@@ -10,6 +10,7 @@ PKGS=(
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static
 	sparse clang lld llvm
+	coccinelle python3-sphinx
 )
 
 missing=()

@@ -2,8 +2,11 @@
 /*
  * Goroutine context switch for x86_64 (also used by UML on x86_64).
  * Only the callee-saved registers and %rsp are switched: everything else
- * is dead across a C call. The stack protector canary is per CPU on
- * x86_64 and stays valid, since the task does not change.
+ * is dead across a C call. The stack protector canary is not switched
+ * here: on x86_64, go3s_arch_stack_adopt() and go3s_arch_stack_return()
+ * (stack.c) give the worker, around each switch, the canary all goroutines
+ * share and then its own back; UML has one canary for everything. This
+ * function has no canary check of its own.
  */
 #include <linux/linkage.h>
 #ifndef CONFIG_UML

@@ -5,6 +5,9 @@
  * A client (a compiled Go3s module or a C driver) is built against one
  * GO3S_ABI_MAJOR.GO3S_ABI_MINOR. The runtime accepts a client whose major
  * equals its own and whose minor is not newer than its own: minors only add.
+ *
+ * Kernel-doc for the functions: go3s_rt/version.c, rendered with
+ * Documentation/abi.rst by make docs.
  */
 #ifndef _GO3S_ABI_H
 #define _GO3S_ABI_H

@@ -19,6 +19,30 @@
  * Go would) and yields its buffered elements, then zeroed elements with
  * ok == false. Channels are reference counted; a blocked operation holds
  * a reference of its own, so a channel cannot be freed under a waiter.
+ *
+ * What callers most often get wrong:
+ *   go3s_chan_new() returns ERR_PTR(-EINVAL or -ENOMEM), never NULL: test
+ *	it with IS_ERR().
+ *   try_send, try_recv and go3s_select() with GO3S_NOWAIT return -EAGAIN
+ *	where the other forms would wait.
+ *   On a closed channel, send and try_send return -EPIPE; recv and
+ *	try_recv return 0 with ok == false once the buffer is drained;
+ *	close returns -EALREADY.
+ *   elem may be NULL only on a channel of 0-byte elements (-EINVAL
+ *	otherwise); ok may be NULL.
+ *   go3s_select() takes 1 to GO3S_SELECT_MAX cases: 0 is -EINVAL, where
+ *	Go's select {} blocks forever.
+ *   A NULL channel is a caller bug (put ignores it, as kfree() does, and
+ *	a select case with one is never ready): -EINVAL (len and cap
+ *	return 0, get NULL) and a WARN_ONCE. So is a blocking call from
+ *	interrupt context, or a send, receive or select from NMI: -EPERM
+ *	and a WARN_ONCE. Each of the two WARNs fires once until go3s_rt is
+ *	reloaded, whichever call and channel trip it: later bugs of the same
+ *	kind only return the error.
+ *
+ * Kernel-doc for every function (arguments, context, each return value):
+ * go3s_rt/chan.c and go3s_rt/select.c, rendered with
+ * Documentation/channels.rst by make docs.
  */
 #ifndef _GO3S_CHAN_H
 #define _GO3S_CHAN_H

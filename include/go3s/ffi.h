@@ -9,6 +9,10 @@
  *
  * Pointers are carried as __u64 (go3s_rt is 64-bit only); the accessors
  * below convert.
+ *
+ * Kernel-doc: the accessors below; the other functions at their
+ * definitions in go3s_rt/ffi.c. Documentation/abi.rst renders all of them
+ * (make docs).
  */
 #ifndef _GO3S_FFI_H
 #define _GO3S_FFI_H

@@ -19,6 +19,10 @@
  * Each goroutine holds a reference on the module that spawned it: that
  * module cannot be unloaded (rmmod says it is in use) until all of its
  * goroutines have returned.
+ *
+ * Kernel-doc: go3s_go() and go3s_go_irq() below; the other functions at
+ * their definitions in go3s_rt/sched.c and go3s_rt/park.c.
+ * Documentation/goroutines.rst renders all of them (make docs).
  */
 #ifndef _GO3S_GO_H
 #define _GO3S_GO_H

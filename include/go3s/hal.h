@@ -6,6 +6,10 @@
  * MMIO accessors refuse an offset whose access would leave the BAR
  * (-ERANGE) or is not naturally aligned (-EINVAL) instead of touching
  * memory they were not given. They may be called from any context.
+ *
+ * Kernel-doc: go3s_irq_bind() below; the other functions at their
+ * definitions in go3s_rt/hal.c and arch/x86_64/msr.c. Documentation/mid.rst
+ * renders all of them (make docs).
  */
 #ifndef _GO3S_HAL_H
 #define _GO3S_HAL_H

@@ -15,6 +15,10 @@
  * allocates only from what go3s_arena_reserve() set aside.
  *
  * An arena belongs to one context at a time: no locking.
+ *
+ * Kernel-doc: go3s_arena_alloc() below; the other functions at their
+ * definitions in go3s_rt/mem.c. Documentation/memory.rst renders all of
+ * them (make docs).
  */
 #ifndef _GO3S_MEM_H
 #define _GO3S_MEM_H

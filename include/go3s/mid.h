@@ -13,8 +13,13 @@
  * Granularity: IOVAs, buffers and sizes are multiples of PAGE_SIZE; the
  * API refuses anything else (-EINVAL) rather than rounding silently.
  *
- * Context: all calls may sleep, except go3s_mid_query() and
- * go3s_mid_faults() (any context but NMI).
+ * Context: go3s_mid_create(), go3s_mid_destroy(), go3s_mid_map(),
+ * go3s_mid_unmap() and go3s_mid_query() take mutexes and sleep: process
+ * context only. go3s_mid_caps() may be called from any context,
+ * go3s_mid_faults() and go3s_mid_on_fault() from any context but NMI.
+ *
+ * Kernel-doc for every function (context, each return value): mid/mid.c,
+ * rendered with Documentation/mid.rst by make docs.
  */
 #ifndef _GO3S_MID_H
 #define _GO3S_MID_H

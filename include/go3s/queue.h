@@ -19,6 +19,9 @@
  *
  * FIFO: values come out in the order their pushes claimed cells. A pop
  * racing a push may miss an element whose push has not completed yet.
+ *
+ * Kernel-doc for the functions: go3s_rt/queue.c, rendered with
+ * Documentation/channels.rst by make docs.
  */
 #ifndef _GO3S_QUEUE_H
 #define _GO3S_QUEUE_H

@@ -28,6 +28,10 @@
  * WARNs with the type's name and the caller, and leaves memory untouched
  * (objects are then freed only after an RCU grace period, so a late put
  * still finds the header).
+ *
+ * Kernel-doc: the inline functions below; the other functions at their
+ * definitions in go3s_rt/ref.c. Documentation/memory.rst renders all of
+ * them (make docs).
  */
 #ifndef _GO3S_REF_H
 #define _GO3S_REF_H
@@ -108,11 +112,28 @@ void go3s_ref_drop(void **ref);
  * dropped handle points to), which sends every call to the checked
  * out-of-line versions.
  */
+/**
+ * __go3s_ref_hdr - the header in front of a ref[T] object
+ * @obj: the object, not NULL.
+ *
+ * For the inline get and put; a client has no other use for it.
+ * Context: any context.
+ * Return: the header, 40 bytes below @obj (<go3s/ffi.h>).
+ */
 static inline struct go3s_ref_hdr *__go3s_ref_hdr(void *obj)
 {
 	return (struct go3s_ref_hdr *)obj - 1;
 }
 
+/**
+ * __go3s_ref_checked - must get and put go through the runtime?
+ * @obj: the object, or NULL.
+ *
+ * Context: any context.
+ * Return: true for NULL and for any object whose header carries
+ * %GO3S_REF_F_CHECKED (a debug runtime's objects, and the sentinels a
+ * moved or dropped handle points to).
+ */
 static inline bool __go3s_ref_checked(void *obj)
 {
 	return unlikely(!obj || (READ_ONCE(__go3s_ref_hdr(obj)->flags) &

@@ -7,6 +7,9 @@
  *	static struct go3s_module_desc desc = GO3S_MODULE_DESC("mymod");
  *	init:	ret = go3s_module_register(&desc);
  *	exit:	go3s_module_unregister(&desc);
+ *
+ * Kernel-doc for the functions: go3s_rt/registry.c, rendered with
+ * Documentation/memory.rst by make docs.
  */
 #ifndef _GO3S_REGISTRY_H
 #define _GO3S_REGISTRY_H

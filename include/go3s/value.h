@@ -12,6 +12,8 @@
  *    synchronize_rcu()), as for any RCU pointer.
  * Stores publish what the writer wrote into the object first (release);
  * loads see it (dependency ordering, as rcu_dereference()).
+ *
+ * Documentation/channels.rst renders the kernel-doc below (make docs).
  */
 #ifndef _GO3S_VALUE_H
 #define _GO3S_VALUE_H

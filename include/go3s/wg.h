@@ -4,6 +4,15 @@
  * go3s_wg_add() before starting the work, go3s_wg_done() when each piece
  * ends (any context, hard IRQ included), go3s_wg_wait() until the counter
  * is zero: a goroutine parks, any other task sleeps (killable).
+ *
+ * A count that would go below zero (an add, or one done too many) is a
+ * caller bug: go3s_wg_add() returns -EINVAL, the counter stays as it was,
+ * and the runtime WARNs. That WARN is a WARN_ON_ONCE shared by every add
+ * and done on every WaitGroup: the first such bug warns, later ones (until
+ * go3s_rt is reloaded) only return the error.
+ *
+ * Kernel-doc for every function (context, each return value): go3s_rt/wg.c,
+ * rendered with Documentation/goroutines.rst by make docs.
  */
 #ifndef _GO3S_WG_H
 #define _GO3S_WG_H
@@ -16,7 +25,7 @@
 struct go3s_wg {
 	atomic_t count;
 	spinlock_t lock;		/* protects waiters */
-	struct list_head waiters;	/* parked goroutines (struct go3s_waiter) */
+	struct list_head waiters;	/* parked goroutines (on their stacks) */
 	wait_queue_head_t wq;		/* sleeping tasks */
 };
 
