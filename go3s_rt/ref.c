@@ -272,11 +272,14 @@ EXPORT_SYMBOL_GO3S(__go3s_ref_put);
  * __go3s_ref_release - destroy an object whose count the caller took to 0
  * @obj: the object (inline go3s_ref_put() calls this).
  *
+ * A NULL @obj warns once (the NULL check of every ref call) and does
+ * nothing, as does, in a debug build, an object that is not live.
  * Context: any context except NMI (the destructor must suit the context).
  */
 void __go3s_ref_release(void *obj)
 {
-	ref_release(obj, false, _RET_IP_);
+	if (ref_ok(obj, "release", _RET_IP_))
+		ref_release(obj, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GO3S(__go3s_ref_release);
 

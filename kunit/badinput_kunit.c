@@ -685,8 +685,13 @@ static void ref_null_warns_once(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, go3s_ref_get(NULL));
 	go3s_ref_put(NULL);
 	go3s_ref_put_rcu(NULL);
+	KUNIT_EXPECT_NULL(test, __go3s_ref_get(NULL));
+	__go3s_ref_put(NULL);
+	__go3s_ref_release(NULL);
 	KUNIT_EXPECT_NULL(test, go3s_ref_borrow(NULL));
+	go3s_ref_unborrow(NULL);
 	KUNIT_EXPECT_NULL(test, go3s_ref_borrow_mut(NULL));
+	go3s_ref_unborrow_mut(NULL);
 	KUNIT_EXPECT_NULL(test, go3s_ref_move(&p));
 	go3s_ref_drop(&p);
 	expect_warn("go3s_ref_move\\(NULL\\)");

@@ -56,11 +56,12 @@ struct kmem_cache;
  * it WARNs once (a check for each) and returns NULL.
  *
  * A NULL object is a caller bug in every call that takes one (get, put,
- * put_rcu, count, type, move and drop of a handle holding NULL; in debug
- * builds the borrows too): all share one check, which WARNs once, naming
- * the first caller; then get, count, type, move and the borrows return
- * NULL or 0 and the puts do nothing. A NULL handle (@ref) in
- * go3s_ref_move() or go3s_ref_drop() WARNs once too and does nothing.
+ * put_rcu, count, type, __go3s_ref_release(), move and drop of a handle
+ * holding NULL; in debug builds the borrows and unborrows too): all share
+ * one check, which WARNs once, naming the first caller; then get, count,
+ * type, move and the borrows return NULL or 0 and the others do nothing.
+ * A NULL handle (@ref) in go3s_ref_move() or go3s_ref_drop() WARNs once
+ * too and does nothing.
  *
  * "WARNs once" means WARN_ON_ONCE()'s rule: once per check in go3s_rt for
  * as long as go3s_rt stays loaded (once per boot unless it is reloaded),
