@@ -198,7 +198,7 @@ static void chan_released_is_quarantined(struct kunit *test)
 {
 	struct go3s_chan *ch = go3s_chan_new(sizeof(u64), 4, GFP_KERNEL);
 	struct go3s_select_case c = { .ch = ch, .dir = GO3S_CHAN_RECV };
-	int ret[8], sel;
+	int ret[8] = {}, sel;
 	unsigned int len, cap;
 	void *got;
 	char re[160];
@@ -222,11 +222,16 @@ static void chan_released_is_quarantined(struct kunit *test)
 	ret[0] = go3s_chan_try_send(ch, &v);
 	expect_warn("%s", re);
 	ret[1] = go3s_chan_try_recv(ch, &v, &ok);
-	/* The blocking forms fail before they could sleep. */
-	expect_warn("%s", re);
-	ret[2] = go3s_chan_send(ch, &v);
-	expect_warn("%s", re);
-	ret[3] = go3s_chan_recv(ch, &v, &ok);
+	/*
+	 * The blocking forms fail before they could sleep; without the
+	 * quarantine they would block in this RCU section: not tried then.
+	 */
+	if (ret[0] == -EINVAL && ret[1] == -EINVAL) {
+		expect_warn("%s", re);
+		ret[2] = go3s_chan_send(ch, &v);
+		expect_warn("%s", re);
+		ret[3] = go3s_chan_recv(ch, &v, &ok);
+	}
 	expect_warn("%s", re);
 	ret[4] = go3s_chan_close(ch);
 	expect_warn("%s", re);
@@ -576,6 +581,7 @@ static void wg_counter_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_wg_add(&wg, INT_MAX), -EOVERFLOW);	/* once */
 	KUNIT_EXPECT_EQ(test, atomic_read(&wg.count), INT_MAX);		/* no wrap */
 	KUNIT_EXPECT_EQ(test, go3s_wg_add(&wg, -INT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, atomic_read(&wg.count), 0);	/* or the wait hangs */
 	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&wg), 0);
 	expect_warn("negative WaitGroup counter");
 	KUNIT_EXPECT_EQ(test, go3s_wg_add(&wg, -1), -EINVAL);
