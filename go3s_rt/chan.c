@@ -8,15 +8,19 @@
  * in hard IRQ, and the critical sections are short and bounded (a copy
  * of one element, a few list operations, at most one wake-up per case).
  */
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
+#include "bug.h"
 #include "chan.h"
 #include "g.h"
 #include "sched.h"
+
+static const bool debug = IS_ENABLED(CONFIG_GO3S_DEBUG);
 
 /* Called with the channel's lock held, so with interrupts off. */
 static void count_op(u8 dir)
@@ -214,19 +218,40 @@ int go3s_chan_match(struct chan_waiter *w)
  */
 bool go3s_chan_context_ok(s64 timeout)
 {
-	return !WARN_ONCE(in_nmi() || (timeout && !in_task()),
-			  "go3s: blocking channel operation from interrupt context\n");
+	return !GO3S_WARN_ONCE(in_nmi() || (timeout && !in_task()),
+			       "go3s: blocking channel operation from interrupt context\n");
 }
 
 /*
- * Channel arguments are checked here; a NULL or released channel is a
- * caller bug.
+ * Every entry point checks its channel; @ip names the caller. A NULL
+ * channel WARNs once (bug.h). A debug build finds a released channel in
+ * quarantine and WARNs on every call; a production build has freed it
+ * and cannot tell (a caller bug, as for any freed kernel object).
  */
+static bool chan_live(struct go3s_chan *ch, unsigned long ip)
+{
+	u32 magic;
+
+	if (GO3S_WARN_ONCE(!ch, "go3s: operation on a NULL channel at %pS\n",
+			   (void *)ip))
+		return false;
+	if (!debug)
+		return true;
+	magic = READ_ONCE(ch->magic);
+	if (likely(magic == CHAN_MAGIC))
+		return true;
+	if (magic == CHAN_DEAD)
+		WARN(1, "go3s: operation on a released channel at %pS (last put at %pS)\n",
+		     (void *)ip, (void *)ch->released_by);
+	else
+		WARN(1, "go3s: operation on %p, not a channel, at %pS\n", ch,
+		     (void *)ip);
+	return false;
+}
+
 bool go3s_chan_check(struct go3s_chan *ch)
 {
-	return !WARN_ONCE(!ch || !refcount_read(&ch->ref),
-			  "go3s: operation on a %s channel\n",
-			  ch ? "released" : "NULL");
+	return chan_live(ch, _RET_IP_);
 }
 
 /**
@@ -253,6 +278,8 @@ struct go3s_chan *go3s_chan_new(size_t elem_size, unsigned int cap, gfp_t gfp)
 		return ERR_PTR(-ENOMEM);
 	raw_spin_lock_init(&ch->lock);
 	refcount_set(&ch->ref, 1);
+	ch->magic = CHAN_MAGIC;
+	ch->released_by = 0;
 	ch->elem_size = elem_size;
 	ch->cap = cap;
 	ch->count = 0;
@@ -270,11 +297,12 @@ EXPORT_SYMBOL_GO3S(go3s_chan_new);
  * @ch: the channel.
  *
  * Context: any context except NMI.
- * Return: @ch, or NULL for a NULL or released @ch (which warns).
+ * Return: @ch, or NULL for a NULL @ch (which warns once) or, in a debug
+ * build, a released one (which warns).
  */
 struct go3s_chan *go3s_chan_get(struct go3s_chan *ch)
 {
-	if (!go3s_chan_check(ch))
+	if (!chan_live(ch, _RET_IP_))
 		return NULL;
 	refcount_inc(&ch->ref);
 	return ch;
@@ -287,14 +315,23 @@ EXPORT_SYMBOL_GO3S(go3s_chan_get);
  *
  * Elements still buffered are dropped with it. Blocked operations hold
  * references of their own, so nobody can be waiting on a freed channel.
+ * A debug build frees the channel only after an RCU grace period and
+ * until then WARNs at any use of it, a put included.
  * Context: any context except NMI.
  */
 void go3s_chan_put(struct go3s_chan *ch)
 {
-	if (!ch || !refcount_dec_and_test(&ch->ref))
+	if (!ch || (debug && !chan_live(ch, _RET_IP_)) ||
+	    !refcount_dec_and_test(&ch->ref))
 		return;
 	WARN_ON_ONCE(!list_empty(&ch->sendq) || !list_empty(&ch->recvq));
-	kvfree(ch);
+	if (!debug) {
+		kvfree(ch);
+		return;
+	}
+	ch->released_by = _RET_IP_;
+	WRITE_ONCE(ch->magic, CHAN_DEAD);
+	kvfree_rcu(ch, rcu);	/* the kernel frees it: no callback of ours */
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_put);
 
@@ -343,6 +380,8 @@ static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
  */
 int go3s_chan_send(struct go3s_chan *ch, const void *elem)
 {
+	if (!chan_live(ch, _RET_IP_))
+		return -EINVAL;
 	return chan_op(ch, (void *)elem, GO3S_CHAN_SEND, GO3S_FOREVER, NULL);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_send);
@@ -363,6 +402,8 @@ EXPORT_SYMBOL_GO3S(go3s_chan_send);
  */
 int go3s_chan_recv(struct go3s_chan *ch, void *elem, bool *ok)
 {
+	if (!chan_live(ch, _RET_IP_))
+		return -EINVAL;
 	return chan_op(ch, elem, GO3S_CHAN_RECV, GO3S_FOREVER, ok);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_recv);
@@ -381,6 +422,8 @@ EXPORT_SYMBOL_GO3S(go3s_chan_recv);
  */
 int go3s_chan_try_send(struct go3s_chan *ch, const void *elem)
 {
+	if (!chan_live(ch, _RET_IP_))
+		return -EINVAL;
 	return chan_op(ch, (void *)elem, GO3S_CHAN_SEND, GO3S_NOWAIT, NULL);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_try_send);
@@ -398,6 +441,8 @@ EXPORT_SYMBOL_GO3S(go3s_chan_try_send);
  */
 int go3s_chan_try_recv(struct go3s_chan *ch, void *elem, bool *ok)
 {
+	if (!chan_live(ch, _RET_IP_))
+		return -EINVAL;
 	return chan_op(ch, elem, GO3S_CHAN_RECV, GO3S_NOWAIT, ok);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_try_recv);
@@ -417,7 +462,7 @@ int go3s_chan_close(struct go3s_chan *ch)
 	struct chan_waiter *w, *tmp;
 	unsigned long flags;
 
-	if (!go3s_chan_check(ch))
+	if (!chan_live(ch, _RET_IP_))
 		return -EINVAL;
 	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (ch->closed) {
@@ -454,7 +499,7 @@ EXPORT_SYMBOL_GO3S(go3s_chan_close);
  */
 unsigned int go3s_chan_len(struct go3s_chan *ch)
 {
-	return go3s_chan_check(ch) ? READ_ONCE(ch->count) : 0;
+	return chan_live(ch, _RET_IP_) ? READ_ONCE(ch->count) : 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_len);
 
@@ -467,7 +512,7 @@ EXPORT_SYMBOL_GO3S(go3s_chan_len);
  */
 unsigned int go3s_chan_cap(struct go3s_chan *ch)
 {
-	return go3s_chan_check(ch) ? ch->cap : 0;
+	return chan_live(ch, _RET_IP_) ? ch->cap : 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_cap);
 

@@ -10,12 +10,17 @@
  * partner holds. Only one channel lock is ever held at a time.
  *
  * Field rules: C: the channel's ->lock; O: the operation's owner;
- * A: atomic.
+ * A: atomic; R: written once, by the release (the last put).
+ *
+ * Debug builds (CONFIG_GO3S_DEBUG) keep a released channel in quarantine
+ * for an RCU grace period: ->magic turns CHAN_DEAD and every entry point
+ * WARNs, naming its caller and the releaser, instead of using the channel.
  */
 #ifndef _GO3S_CHAN_INT_H
 #define _GO3S_CHAN_INT_H
 
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 
@@ -34,8 +39,14 @@ struct go3s_chan {
 	bool closed;			/* C */
 	struct list_head sendq;		/* C: blocked senders (waiters) */
 	struct list_head recvq;		/* C: blocked receivers */
+	u32 magic;			/* R: CHAN_MAGIC, CHAN_DEAD once released */
+	unsigned long released_by;	/* R: debug: the last put's caller */
+	struct rcu_head rcu;		/* R: debug: the quarantine */
 	u8 buf[] __aligned(8);		/* C: cap * elem_size bytes */
 };
+
+#define CHAN_MAGIC	0x67336368U	/* "g3ch" */
+#define CHAN_DEAD	0x64656164U	/* "dead" */
 
 /* ->done of a parker: 0 while open, case index + 1 once claimed. */
 #define PARKER_CANCELLED	(-1)

@@ -82,16 +82,19 @@ EXPORT_SYMBOL_GO3S(go3s_slice_sub);
  * @elem: where to store the element's address.
  *
  * Context: any context.
- * Return: 0, -ERANGE unless @i < len(@s), -EINVAL for NULL pointers.
+ * Return: 0, -ERANGE unless @i < len(@s) (or if @i * @elem_size does not
+ * fit in 64 bits), -EINVAL for NULL pointers or a zero @elem_size.
  */
 int go3s_slice_index(const struct go3s_slice *s, u64 elem_size, u64 i,
 		     void **elem)
 {
+	u64 off;
+
 	if (!s || !elem || !elem_size)
 		return -EINVAL;
-	if (i >= s->len)
+	if (i >= s->len || check_mul_overflow(i, elem_size, &off))
 		return -ERANGE;
-	*elem = go3s_slice_ptr(s) + i * elem_size;
+	*elem = go3s_slice_ptr(s) + off;
 	return 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_slice_index);
@@ -145,13 +148,16 @@ EXPORT_SYMBOL_GO3S(go3s_slice_from_page);
  * @max: room in @out.
  * @pages: the pages (not highmem).
  * @npages: how many.
- * @off: offset into the first page.
+ * @off: offset into the pages, as if they were contiguous: may be past the
+ *	first page, at most @npages * PAGE_SIZE.
  * @len: total bytes, from @off on.
  *
  * Pages need not be contiguous, so each page gets a slice of its own.
+ * Only the pages the range touches are read.
  * Context: any context.
- * Return: the number of slices filled, -ERANGE if the range passes the
- * last page, -ENOSPC if @max is too small, -EINVAL for bad arguments.
+ * Return: the number of slices filled (0 for @len 0), -ERANGE if @off or
+ * the range passes the last page, -ENOSPC if @max is too small, -EINVAL
+ * for a NULL @out or @pages, or a NULL or highmem page in the range.
  */
 int go3s_slices_from_pages(struct go3s_slice *out, unsigned int max,
 			   struct page **pages, unsigned int npages,
@@ -163,7 +169,10 @@ int go3s_slices_from_pages(struct go3s_slice *out, unsigned int max,
 	if (!out || !pages)
 		return -EINVAL;
 	off %= PAGE_SIZE;
-	if (len > (u64)npages * PAGE_SIZE - (u64)i * PAGE_SIZE - off)
+	/* Offset first: the room left is computed only for an offset inside. */
+	if (i > npages || (i == npages && off))
+		return -ERANGE;
+	if (len > ((u64)npages - i) * PAGE_SIZE - off)
 		return -ERANGE;
 	while (len) {
 		unsigned int chunk = min_t(u64, len, PAGE_SIZE - off);
@@ -188,7 +197,8 @@ EXPORT_SYMBOL_GO3S(go3s_slices_from_pages);
  * @nents: entries.
  *
  * Context: any context.
- * Return: slices filled, -ENOSPC, or -EINVAL (NULL or highmem entries).
+ * Return: slices filled, -ENOSPC if @nents > @max, or -EINVAL (NULL
+ * arguments, entries without a page or in highmem).
  */
 int go3s_slices_from_sg(struct go3s_slice *out, unsigned int max,
 			struct scatterlist *sgl, unsigned int nents)
@@ -201,7 +211,7 @@ int go3s_slices_from_sg(struct go3s_slice *out, unsigned int max,
 	if (nents > max)
 		return -ENOSPC;
 	for_each_sg(sgl, sg, nents, i) {
-		if (PageHighMem(sg_page(sg)))
+		if (!sg_page(sg) || PageHighMem(sg_page(sg)))
 			return -EINVAL;
 		slice_set(&out[i], sg_virt(sg), sg->length, sg->length);
 	}
@@ -217,8 +227,10 @@ EXPORT_SYMBOL_GO3S(go3s_slices_from_sg);
  *
  * User-memory iterators cannot be viewed without copying.
  * Context: any context.
- * Return: slices filled, -EFAULT for a user-memory iterator, -EOPNOTSUPP
- * for other kinds, -ENOSPC, -EINVAL.
+ * Return: slices filled, -EFAULT for a user-memory iterator (ITER_UBUF,
+ * ITER_IOVEC), -EOPNOTSUPP for other kinds (ITER_DISCARD, ITER_XARRAY,
+ * ITER_FOLIOQ), even when empty; -ENOSPC if @max is too small; -EINVAL
+ * for NULL arguments or a highmem page.
  */
 int go3s_slices_from_iter(struct go3s_slice *out, unsigned int max,
 			  const struct iov_iter *iter)
@@ -230,6 +242,8 @@ int go3s_slices_from_iter(struct go3s_slice *out, unsigned int max,
 		return -EINVAL;
 	if (user_backed_iter(iter))
 		return -EFAULT;
+	if (!iov_iter_is_kvec(iter) && !iov_iter_is_bvec(iter))
+		return -EOPNOTSUPP;
 	left = iov_iter_count(iter);
 	skip = iter->iov_offset;
 	for (i = 0; left && i < iter->nr_segs; i++) {
@@ -239,15 +253,13 @@ int go3s_slices_from_iter(struct go3s_slice *out, unsigned int max,
 		if (iov_iter_is_kvec(iter)) {
 			base = iter->kvec[i].iov_base;
 			len = iter->kvec[i].iov_len;
-		} else if (iov_iter_is_bvec(iter)) {
+		} else {
 			const struct bio_vec *bv = &iter->bvec[i];
 
 			if (PageHighMem(bv->bv_page))
 				return -EINVAL;
 			base = page_address(bv->bv_page) + bv->bv_offset;
 			len = bv->bv_len;
-		} else {
-			return -EOPNOTSUPP;
 		}
 		if (skip >= len) {
 			skip -= len;

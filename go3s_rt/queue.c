@@ -21,6 +21,8 @@
 #include <go3s/compat.h>
 #include <go3s/queue.h>
 
+#include "bug.h"
+
 struct go3s_queue_cell {
 	atomic_long_t seq;
 	void *val;
@@ -77,14 +79,15 @@ EXPORT_SYMBOL_GO3S(go3s_queue_free);
  * @val: any pointer-sized value, NULL included.
  *
  * Context: any context, NMI included.
- * Return: 0, -ENOSPC if the queue is full, -EINVAL for a NULL @q.
+ * Return: 0, -ENOSPC if the queue is full, -EINVAL for a NULL @q (a
+ * caller bug: warns once).
  */
 int go3s_queue_push(struct go3s_queue *q, void *val)
 {
 	struct go3s_queue_cell *cell;
 	long pos, seq;
 
-	if (WARN_ON_ONCE(!q))
+	if (GO3S_WARN_ONCE(!q, "go3s: %s on a NULL queue\n", __func__))
 		return -EINVAL;
 	pos = atomic_long_read(&q->head);
 	for (;;) {
@@ -113,14 +116,15 @@ EXPORT_SYMBOL_GO3S(go3s_queue_push);
  * @val: where to store it.
  *
  * Context: any context, NMI included.
- * Return: 0, -EAGAIN if the queue is empty, -EINVAL for NULL arguments.
+ * Return: 0, -EAGAIN if the queue is empty, -EINVAL for a NULL @q or @val
+ * (a caller bug: warns once).
  */
 int go3s_queue_pop(struct go3s_queue *q, void **val)
 {
 	struct go3s_queue_cell *cell;
 	long pos, seq;
 
-	if (WARN_ON_ONCE(!q || !val))
+	if (GO3S_WARN_ONCE(!q || !val, "go3s: %s(%p, %p)\n", __func__, q, val))
 		return -EINVAL;
 	pos = atomic_long_read(&q->tail);
 	for (;;) {
@@ -149,13 +153,17 @@ EXPORT_SYMBOL_GO3S(go3s_queue_pop);
  *
  * Context: any context. A snapshot, which may count pushes and pops
  * still in progress.
- * Return: the count, between 0 and the capacity.
+ * Return: the count, between 0 and the capacity; 0 for a NULL @q (a caller
+ * bug: warns once).
  */
 unsigned int go3s_queue_len(struct go3s_queue *q)
 {
-	long tail = atomic_long_read(&q->tail);
-	long head = atomic_long_read(&q->head);
+	long tail, head;
 
+	if (GO3S_WARN_ONCE(!q, "go3s: %s(NULL)\n", __func__))
+		return 0;
+	tail = atomic_long_read(&q->tail);
+	head = atomic_long_read(&q->head);
 	return clamp(head - tail, 0L, (long)q->mask + 1);
 }
 EXPORT_SYMBOL_GO3S(go3s_queue_len);
@@ -165,10 +173,13 @@ EXPORT_SYMBOL_GO3S(go3s_queue_len);
  * @q: the queue.
  *
  * Context: any context.
- * Return: the capacity (the size given to go3s_queue_new(), rounded up).
+ * Return: the capacity (the size given to go3s_queue_new(), rounded up);
+ * 0 for a NULL @q (a caller bug: warns once).
  */
 unsigned int go3s_queue_size(struct go3s_queue *q)
 {
+	if (GO3S_WARN_ONCE(!q, "go3s: %s(NULL)\n", __func__))
+		return 0;
 	return q->mask + 1;
 }
 EXPORT_SYMBOL_GO3S(go3s_queue_size);

@@ -24,6 +24,7 @@
 #include <go3s/ffi.h>
 #include <go3s/ref.h>
 
+#include "bug.h"
 #include "sched.h"
 
 struct ref_hdr {
@@ -129,15 +130,18 @@ EXPORT_SYMBOL_GO3S(go3s_type_unregister);
  * @gfp: allocation flags.
  *
  * Context: any context @gfp allows.
- * Return: the object, holding one reference, or NULL (no memory, or @t
- * not registered).
+ * Return: the object, holding one reference, or NULL: no memory, or a
+ * NULL or unregistered @t (caller bugs: each warns once).
  */
 void *go3s_ref_new(struct go3s_type *t, gfp_t gfp)
 {
 	struct ref_hdr *h;
 	void *mem;
 
-	if (WARN_ON_ONCE(!t || !t->cache))
+	if (GO3S_WARN_ONCE(!t, "go3s: %s of a NULL type at %pS\n",
+			   __func__, (void *)_RET_IP_) ||
+	    GO3S_WARN_ONCE(!t->cache, "go3s: %s of type %s, not registered, at %pS\n",
+			   __func__, t->name ?: "(unnamed)", (void *)_RET_IP_))
 		return NULL;
 	mem = kmem_cache_zalloc(t->cache, gfp);
 	if (!mem)
@@ -153,12 +157,15 @@ void *go3s_ref_new(struct go3s_type *t, gfp_t gfp)
 }
 EXPORT_SYMBOL_GO3S(go3s_ref_new);
 
-/* Is @obj a live object? Debug builds say why not, naming the caller. */
+/*
+ * Is @obj a live object? A NULL one warns once (bug.h); debug builds say
+ * why any other is not, every time, naming the caller.
+ */
 static bool ref_ok(const void *obj, const char *what, unsigned long ip)
 {
 	const struct ref_hdr *h;
 
-	if (WARN(!obj, "go3s: %s of a NULL ref at %pS\n", what, (void *)ip))
+	if (GO3S_WARN_ONCE(!obj, "go3s: %s of a NULL ref at %pS\n", what, (void *)ip))
 		return false;
 	if (!debug)
 		return true;
@@ -265,11 +272,14 @@ EXPORT_SYMBOL_GO3S(__go3s_ref_put);
  * __go3s_ref_release - destroy an object whose count the caller took to 0
  * @obj: the object (inline go3s_ref_put() calls this).
  *
+ * A NULL @obj warns once (the NULL check of every ref call) and does
+ * nothing, as does, in a debug build, an object that is not live.
  * Context: any context except NMI (the destructor must suit the context).
  */
 void __go3s_ref_release(void *obj)
 {
-	ref_release(obj, false, _RET_IP_);
+	if (ref_ok(obj, "release", _RET_IP_))
+		ref_release(obj, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GO3S(__go3s_ref_release);
 
@@ -292,7 +302,9 @@ EXPORT_SYMBOL_GO3S(go3s_ref_put_rcu);
  * @obj: a live object.
  *
  * Context: any context. A snapshot.
- * Return: the count, or 0 for a NULL or dead object.
+ * Return: the count; 0 for a NULL @obj (warns once) or, in a debug build,
+ * a moved, dropped or dead one (warns every time). A production build
+ * reads a dead object's freed memory: a caller bug.
  */
 unsigned int go3s_ref_count(const void *obj)
 {
@@ -305,7 +317,9 @@ EXPORT_SYMBOL_GO3S(go3s_ref_count);
  * @obj: a live object.
  *
  * Context: any context.
- * Return: its descriptor, or NULL for a NULL or dead object.
+ * Return: its descriptor; NULL for a NULL @obj (warns once) or, in a debug
+ * build, a moved, dropped or dead one (warns every time). A production
+ * build reads a dead object's freed memory: a caller bug.
  */
 const struct go3s_type *go3s_ref_type(const void *obj)
 {
@@ -424,7 +438,7 @@ void *go3s_ref_move(void **ref)
 {
 	void *obj;
 
-	if (WARN_ON_ONCE(!ref))
+	if (GO3S_WARN_ONCE(!ref, "go3s: %s(NULL)\n", __func__))
 		return NULL;
 	obj = *ref;
 	if (!ref_ok(obj, "move", _RET_IP_))
@@ -445,7 +459,7 @@ void go3s_ref_drop(void **ref)
 {
 	void *obj;
 
-	if (WARN_ON_ONCE(!ref))
+	if (GO3S_WARN_ONCE(!ref, "go3s: %s(NULL)\n", __func__))
 		return;
 	obj = *ref;
 	if (debug && WARN(obj == REF_DROPPED, "go3s: double drop of a ref at %pS\n",

@@ -12,6 +12,7 @@
 
 #include <go3s/wg.h>
 
+#include "bug.h"
 #include "g.h"
 
 struct wg_waiter {
@@ -27,6 +28,8 @@ struct wg_waiter {
  */
 void go3s_wg_init(struct go3s_wg *wg)
 {
+	if (GO3S_WARN_ONCE(!wg, "go3s: %s(NULL)\n", __func__))
+		return;
 	atomic_set(&wg->count, 0);
 	spin_lock_init(&wg->lock);
 	INIT_LIST_HEAD(&wg->waiters);
@@ -55,16 +58,26 @@ static void wg_wake_all(struct go3s_wg *wg)
  *
  * Waiters are woken when the counter reaches zero.
  * Context: any context except NMI.
- * Return: 0, or -EINVAL if the counter would go negative (a caller bug:
- * warns once, the counter is left unchanged).
+ * Return: 0; -EINVAL if the counter would go negative or @wg is NULL;
+ * -EOVERFLOW if it would pass INT_MAX. All three are caller bugs: each
+ * warns once, and the counter is left unchanged.
  */
 int go3s_wg_add(struct go3s_wg *wg, int delta)
 {
-	int old = atomic_read(&wg->count);
+	int old;
 
+	if (GO3S_WARN_ONCE(!wg, "go3s: %s on a NULL WaitGroup\n", __func__))
+		return -EINVAL;
+	old = atomic_read(&wg->count);
 	do {
-		if (WARN_ON_ONCE((long)old + delta < 0))
+		if (GO3S_WARN_ONCE((long)old + delta < 0,
+				   "go3s: %s: negative WaitGroup counter\n",
+				   __func__))
 			return -EINVAL;
+		if (GO3S_WARN_ONCE((long)old + delta > INT_MAX,
+				   "go3s: %s: WaitGroup counter overflow\n",
+				   __func__))
+			return -EOVERFLOW;
 	} while (!atomic_try_cmpxchg(&wg->count, &old, old + delta));
 	if (old + delta == 0)
 		wg_wake_all(wg);
@@ -76,8 +89,8 @@ EXPORT_SYMBOL_GO3S(go3s_wg_add);
  * go3s_wg_done - decrement the counter by one
  * @wg: the WaitGroup.
  *
- * go3s_wg_add(@wg, -1): a done with the counter at zero changes nothing
- * and WARNs, with go3s_wg_add()'s one WARN_ON_ONCE.
+ * As go3s_wg_add(@wg, -1), which warns once if @wg is NULL or its counter
+ * is already zero.
  * Context: any context except NMI (hard IRQ included).
  */
 void go3s_wg_done(struct go3s_wg *wg)
@@ -122,10 +135,12 @@ static int wg_park(struct go3s_wg *wg)
  * Context: process context.
  * Return: 0 when the counter reached zero, -ERESTARTSYS if a sleeping task
  * was killed, -EDEADLK if a goroutine's switch was refused (see
- * <go3s/go.h>).
+ * <go3s/go.h>), -EINVAL for a NULL @wg (a caller bug: warns once).
  */
 int go3s_wg_wait(struct go3s_wg *wg)
 {
+	if (GO3S_WARN_ONCE(!wg, "go3s: %s on a NULL WaitGroup\n", __func__))
+		return -EINVAL;
 	if (go3s_self())
 		return wg_park(wg);
 	return wait_event_killable(wg->wq, !atomic_read(&wg->count));

@@ -47,6 +47,45 @@
 #ifndef _GO3S_CHAN_H
 #define _GO3S_CHAN_H
 
+/**
+ * DOC: Bad arguments and released channels
+ *
+ * go3s_chan_new() returns ERR_PTR(-EINVAL) for an @elem_size above
+ * %GO3S_CHAN_MAX_ELEM or a @cap above %GO3S_CHAN_MAX_CAP, ERR_PTR(-ENOMEM)
+ * when out of memory: never NULL, so test the result with IS_ERR().
+ *
+ * A NULL channel is a caller bug. The call WARNs once and fails: -EINVAL
+ * from send, recv, try_send, try_recv, close and go3s_select(), NULL from
+ * go3s_chan_get(), 0 from go3s_chan_len() and go3s_chan_cap().
+ * go3s_chan_put(NULL) does nothing and does not warn, like kfree(NULL).
+ * In go3s_select() a case with a NULL channel is not an error: it is never
+ * ready, as Go's nil channel.
+ *
+ * "WARNs once" means WARN_ON_ONCE()'s rule: once per check in go3s_rt for
+ * as long as go3s_rt stays loaded (once per boot unless it is reloaded).
+ * Every channel call shares one NULL-channel check, so the first NULL
+ * channel any caller passes to any of them warns, and every later one
+ * fails with its errno only. Blocking from interrupt context (-EPERM) is
+ * another check, with its own one WARN.
+ *
+ * Checked without a WARN: a NULL @elem on a channel whose elements are not
+ * empty (-EINVAL; @elem may be NULL when @elem_size is 0), and in
+ * go3s_select() a NULL @cases, @n of 0 or above %GO3S_SELECT_MAX, or a
+ * @dir other than %GO3S_CHAN_SEND and %GO3S_CHAN_RECV (-EINVAL: unlike
+ * Go's "select {}", zero cases do not block forever). @ok may be NULL.
+ *
+ * A released channel, one whose last reference go3s_chan_put() dropped,
+ * is freed memory: any further call on it is a caller bug, as for any
+ * freed kernel object. A production build cannot detect it and reads
+ * freed memory (KASAN, where enabled, reports a use after free). A debug
+ * build (CONFIG_GO3S_DEBUG) keeps a released channel in quarantine for at
+ * least one RCU grace period: a call on it meanwhile WARNs every time,
+ * naming its caller and the caller of the last put, and fails as for a
+ * NULL channel, go3s_chan_put() included (nothing is dropped). After the
+ * grace period the memory is freed, and the debug build is back to what
+ * KASAN can see.
+ */
+
 #include <linux/bits.h>
 #include <linux/types.h>
 

@@ -17,6 +17,22 @@
 #ifndef _GO3S_FFI_H
 #define _GO3S_FFI_H
 
+/**
+ * DOC: Bad arguments
+ *
+ * The slice and string helpers check every argument and never WARN: a bad
+ * argument is an errno, and nothing outside the memory the caller
+ * described is read or written. NULL pointers (and a zero element size)
+ * give -EINVAL; indices, offsets and lengths out of range, or whose
+ * products or sums would not fit in 64 bits, give -ERANGE; too small an
+ * output array gives -ENOSPC; go3s_slices_from_iter() gives -EFAULT for
+ * user-memory iterators and -EOPNOTSUPP for kinds it cannot view
+ * (ITER_DISCARD, ITER_XARRAY, ITER_FOLIOQ). Where the caller passes an
+ * array with its length (@pages and @npages, @out and @max, @sgl and
+ * @nents), the runtime trusts the length: a shorter array is a caller
+ * bug, as is a slice or string whose fields do not describe real memory.
+ */
+
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>

@@ -16,6 +16,15 @@
  *
  * An arena belongs to one context at a time: no locking.
  *
+ * Limits: one allocation (and one go3s_arena_reserve()) is at most
+ * %GO3S_ARENA_MAX_ALLOC bytes, what one chunk of MAX_PAGE_ORDER holds
+ * (4 MiB less 64 bytes with 4 KiB pages). An arena holds at most ->limit
+ * bytes of chunks, in use and spare together: %GO3S_ARENA_LIMIT from
+ * go3s_arena_init() (a goroutine's arena too). The owner may change
+ * ->limit at any time; lowering it frees nothing, it only stops growth.
+ * Beyond either limit an allocation returns NULL and go3s_arena_reserve()
+ * -ENOMEM, whatever the size asked for: sizes near SIZE_MAX cannot wrap.
+ *
  * Kernel-doc: go3s_arena_alloc() below; the other functions at their
  * definitions in go3s_rt/mem.c. Documentation/memory.rst renders all of
  * them (make docs).
@@ -27,13 +36,17 @@
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
+#include <linux/mmzone.h>
 #include <linux/types.h>
+#include <asm/page.h>
 
 struct go3s_arena {
 	struct list_head chunks;	/* in use, newest first */
 	struct list_head spare;		/* free, kept for reuse (the reserve) */
 	char *cur;			/* next free byte in the newest chunk */
-	size_t left;			/* bytes free after cur */
+	size_t left;			/* bytes free after cur, aligned */
+	size_t held;			/* bytes of chunks held, in use and spare */
+	size_t limit;			/* most bytes of chunks it may hold */
 	u64 bytes;			/* bytes handed out and not released */
 	u64 allocs;			/* allocations, ever */
 	u64 pages;			/* page allocator calls, ever */
@@ -48,6 +61,37 @@ struct go3s_arena_mark {
 };
 
 #define GO3S_ARENA_ALIGN	16U
+/* The largest allocation: a chunk of MAX_PAGE_ORDER less its header. */
+#define GO3S_ARENA_MAX_ALLOC	((PAGE_SIZE << MAX_PAGE_ORDER) - 64)
+/* The default limit on the chunks one arena holds. */
+#define GO3S_ARENA_LIMIT	((size_t)64 << 20)
+
+/**
+ * DOC: Bad arguments
+ *
+ * A size above %GO3S_ARENA_MAX_ALLOC, or one the arena's ->limit does not
+ * leave room for, is not a bug: go3s_arena_alloc() and go3s_alloc()
+ * return NULL, go3s_arena_reserve() -ENOMEM. A size of 0 allocates
+ * %GO3S_ARENA_ALIGN bytes.
+ *
+ * A NULL arena or mark is a caller bug. The call WARNs once and does
+ * nothing: go3s_arena_alloc() returns NULL, go3s_arena_reserve() and
+ * go3s_scope_begin() -EINVAL; go3s_arena_mark() with a NULL arena sets the
+ * mark to the empty mark. go3s_arena_destroy(NULL) does nothing and does
+ * not warn, like kfree(NULL). go3s_alloc() and go3s_scope_end() outside a
+ * goroutine WARN once too (NULL, nothing); go3s_scope_begin() there only
+ * returns -EPERM. go3s_arena_reserve() from hard IRQ WARNs once and
+ * returns -EINVAL. go3s_arena_release() to a mark that is not one of the
+ * arena's (or is older than a mark it was already released to) WARNs
+ * once and releases everything.
+ *
+ * "WARNs once" means WARN_ON_ONCE()'s rule: once per check in go3s_rt for
+ * as long as go3s_rt stays loaded (once per boot unless it is reloaded),
+ * whoever calls; later failures of the same check only return.
+ *
+ * An arena that go3s_arena_init() never saw, or one already destroyed and
+ * then freed, is a caller bug the runtime cannot detect.
+ */
 
 void go3s_arena_init(struct go3s_arena *a);
 void *__go3s_arena_alloc(struct go3s_arena *a, size_t size, gfp_t gfp);
@@ -73,17 +117,20 @@ struct go3s_arena *go3s_self_arena(void);
  * one by one.
  * Context: any context @gfp allows; in hard IRQ, only chunks reserved
  * with go3s_arena_reserve() are used.
- * Return: 16-byte aligned memory, or NULL (no memory, @size too big for
- * one chunk of MAX_PAGE_ORDER, or nothing reserved in hard IRQ).
+ * Return: 16-byte aligned memory, or NULL: no memory, @size above
+ * %GO3S_ARENA_MAX_ALLOC or beyond the arena's ->limit, nothing reserved in
+ * hard IRQ, or a NULL @a (a caller bug: warns once).
  */
 static inline void *go3s_arena_alloc(struct go3s_arena *a, size_t size,
 				     gfp_t gfp)
 {
-	size_t sz = ALIGN(size ?: 1, GO3S_ARENA_ALIGN);
+	size_t sz = size ?: 1;
 	char *p;
 
+	/* ->left is aligned: what fits before rounding fits after it. */
 	if (unlikely(!a || sz > a->left))
 		return __go3s_arena_alloc(a, size, gfp);
+	sz = ALIGN(sz, GO3S_ARENA_ALIGN);
 	p = a->cur;
 	a->cur += sz;
 	a->left -= sz;

@@ -34,6 +34,23 @@ struct go3s_queue;
 
 #define GO3S_QUEUE_MAX	BIT(24)
 
+/**
+ * DOC: Bad arguments
+ *
+ * go3s_queue_new() returns ERR_PTR(-EINVAL) for a size below 2 or above
+ * %GO3S_QUEUE_MAX, ERR_PTR(-ENOMEM) when out of memory: never NULL. A
+ * NULL queue is a caller bug: go3s_queue_push() and go3s_queue_pop() WARN
+ * once and return -EINVAL (go3s_queue_pop() also for a NULL @val),
+ * go3s_queue_len() and go3s_queue_size() WARN once and return 0, and
+ * go3s_queue_free(NULL) does nothing and does not warn, like kfree(NULL).
+ *
+ * "WARNs once" means WARN_ON_ONCE()'s rule: once per check in go3s_rt for
+ * as long as go3s_rt stays loaded (once per boot unless it is reloaded),
+ * whoever calls; each of the four calls has its own check. A queue used
+ * after go3s_queue_free() is freed memory: a caller bug the runtime
+ * cannot detect.
+ */
+
 struct go3s_queue *go3s_queue_new(unsigned int size, gfp_t gfp);
 void go3s_queue_free(struct go3s_queue *q);
 int go3s_queue_push(struct go3s_queue *q, void *val);

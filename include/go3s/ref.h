@@ -48,6 +48,42 @@
 struct kmem_cache;
 
 /**
+ * DOC: Bad arguments and dead objects
+ *
+ * go3s_type_register() returns -EINVAL for a NULL descriptor, a NULL
+ * name, a size of 0 or above %GO3S_TYPE_MAX_SIZE, an alignment that is
+ * not a power of two or is above %GO3S_TYPE_MAX_ALIGN; -EBUSY if the
+ * descriptor is registered already. go3s_type_unregister() returns
+ * -EINVAL for a NULL or unregistered descriptor. Neither warns.
+ *
+ * go3s_ref_new() with a NULL type, or one not registered, is a caller bug:
+ * it WARNs once (a check for each) and returns NULL.
+ *
+ * A NULL object is a caller bug in every call that takes one (get, put,
+ * put_rcu, count, type, __go3s_ref_release(), move and drop of a handle
+ * holding NULL; in debug builds the borrows and unborrows too): all share
+ * one check, which WARNs once, naming the first caller; then get, count,
+ * type, move and the borrows return NULL or 0 and the others do nothing.
+ * A NULL handle (@ref) in go3s_ref_move() or go3s_ref_drop() WARNs once
+ * too and does nothing.
+ *
+ * "WARNs once" means WARN_ON_ONCE()'s rule: once per check in go3s_rt for
+ * as long as go3s_rt stays loaded (once per boot unless it is reloaded),
+ * whoever calls; later failures of the same check only return.
+ *
+ * A dead object, one whose last reference is gone, is freed memory: using
+ * it is a caller bug, as for any freed kernel object. A production build
+ * cannot detect it (KASAN, where enabled, reports a use after free). A
+ * debug build frees objects only after an RCU grace period and marks them
+ * dead first: meanwhile get, put (a put below zero), put_rcu, count, type,
+ * the borrows, move and drop of a dead object WARN every time with the
+ * type's name and the caller, and return NULL or 0 or do nothing. The same holds
+ * for a handle emptied by go3s_ref_move() or go3s_ref_drop(), and for a
+ * pointer whose header (the bytes just below it, which must be readable)
+ * is neither a live nor a dead object's.
+ */
+
+/**
  * struct go3s_type - a ref[T] type descriptor
  * @name: for messages and debugfs; must outlive the registration.
  * @size: object size in bytes, 1 to %GO3S_TYPE_MAX_SIZE.

@@ -13,6 +13,11 @@
  * Stores publish what the writer wrote into the object first (release);
  * loads see it (dependency ordering, as rcu_dereference()).
  *
+ * Bad arguments: these are inline single instructions that work from NMI,
+ * so they check nothing. A NULL @v is a caller bug that oopses, as for
+ * any kernel object passed as NULL; any value, NULL included, may be
+ * stored.
+ *
  * Documentation/channels.rst renders the kernel-doc below (make docs).
  */
 #ifndef _GO3S_VALUE_H
