@@ -144,12 +144,17 @@ static struct go3s_g *steal(struct go3s_p *p)
 
 static struct go3s_g *find_local(struct go3s_p *p)
 {
-	unsigned long tick = atomic_long_read(&p->status) / P_TICK;
 	struct go3s_g *g = NULL;
 
-	/* Now and then the inbox and global queue go first (Go: 1 in 61). */
-	if (!(tick % GO3S_FAIR_TICKS))
-		g = go3s_runq_inbox_take(p, &p->inbox) ?: go3s_runq_inbox_take(p, &go3s_global);
+	/*
+	 * Now and then the inbox, the global queue and the ring go before
+	 * runnext (Go: 1 in 61), so that neither those queues nor the ring
+	 * behind a pair handing off to each other through runnext starve.
+	 */
+	if (go3s_fair_turn(atomic_long_read(&p->status)))
+		g = go3s_runq_inbox_take(p, &p->inbox) ?:
+		    go3s_runq_inbox_take(p, &go3s_global) ?:
+		    go3s_runq_get_ring(p);
 	if (!g)
 		g = go3s_runq_get(p);
 	if (!g)

@@ -12,6 +12,12 @@
 /* Every so many goroutines a P looks at its inbox and the global queue first. */
 #define GO3S_FAIR_TICKS	61
 
+/* Is the next goroutine a P with status @st starts a fairness turn? */
+static inline bool go3s_fair_turn(unsigned long st)
+{
+	return !((st / P_TICK + 1) % GO3S_FAIR_TICKS);
+}
+
 static inline bool go3s_runq_put(struct go3s_p *p, struct go3s_g *g)
 {
 	unsigned int t = p->tail;
@@ -25,21 +31,29 @@ static inline bool go3s_runq_put(struct go3s_p *p, struct go3s_g *g)
 	return true;
 }
 
-static inline struct go3s_g *go3s_runq_get(struct go3s_p *p)
+/* The ring's head: the owner with one cmpxchg; NULL when empty. */
+static inline struct go3s_g *go3s_runq_get_ring(struct go3s_p *p)
 {
-	struct go3s_g *g = READ_ONCE(p->runnext);
-	unsigned int h;
-
-	if (g && (g = xchg(&p->runnext, NULL)))
-		return g;
 	/* Pairs with the cmpxchg of ->head by thieves in runq_steal(). */
-	h = smp_load_acquire(&p->head);
+	unsigned int h = smp_load_acquire(&p->head);
+	struct go3s_g *g;
+
 	do {
 		if (h == READ_ONCE(p->tail))
 			return NULL;
 		g = READ_ONCE(p->ring[h % GO3S_RUNQ_SIZE]);
 	} while (!try_cmpxchg(&p->head, &h, h + 1));
 	return g;
+}
+
+/* runnext, else the ring's head. */
+static inline struct go3s_g *go3s_runq_get(struct go3s_p *p)
+{
+	struct go3s_g *g = READ_ONCE(p->runnext);
+
+	if (g && (g = xchg(&p->runnext, NULL)))
+		return g;
+	return go3s_runq_get_ring(p);
 }
 
 static inline bool go3s_ring_has_work(struct go3s_p *p)

@@ -362,7 +362,7 @@ static struct go3s_g *direct_next(struct go3s_m *m)
 	struct go3s_g *g;
 
 	if (p_owner(p, st) != m || m->tainted || need_resched() ||
-	    kthread_should_park() || !((st / P_TICK + 1) % GO3S_FAIR_TICKS) ||
+	    kthread_should_park() || go3s_fair_turn(st) ||
 	    go3s_irq_pool_level(p->cpu) < go3s_irq_pool_size() / 2)
 		return NULL;
 	g = go3s_runq_get(p);

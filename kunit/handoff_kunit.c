@@ -486,6 +486,61 @@ static void no_goroutine_on_two_workers(struct kunit *test)
 		   ret ? "skipped" : "done", STAT(handoffs));
 }
 
+/* ---- yielders do not starve the inbox or the global queue ------------- */
+
+#define YIELDERS	400
+
+struct starve {
+	struct go3s_wg wg;
+	bool stop;
+	bool late_ran;
+};
+
+static void spin_yield_body(void *arg)
+{
+	struct starve *s = arg;
+
+	while (!READ_ONCE(s->stop))
+		go3s_yield();
+	go3s_wg_done(&s->wg);
+}
+
+static void late_body(void *arg)
+{
+	struct starve *s = arg;
+
+	WRITE_ONCE(s->late_ran, true);
+	go3s_wg_done(&s->wg);
+}
+
+/*
+ * 400 goroutines yield to each other forever (ring and global queue full);
+ * one spawned later, from outside, waits in the inbox: 1 pick in 61 looks
+ * there first, so it runs.
+ */
+static void yielders_do_not_starve_the_inbox(struct kunit *test)
+{
+	struct starve *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned long until;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	go3s_wg_init(&s->wg);
+	go3s_wg_add(&s->wg, YIELDERS + 1);
+	for (i = 0; i < YIELDERS; i++)
+		if (go3s_go(spin_yield_body, s))
+			go3s_wg_done(&s->wg);
+	msleep(20);
+	if (go3s_go(late_body, s))
+		go3s_wg_done(&s->wg);
+	until = jiffies + 10 * HZ;
+	while (!READ_ONCE(s->late_ran) && time_before(jiffies, until))
+		msleep(1);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(s->late_ran));
+	WRITE_ONCE(s->stop, true);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->wg), 0);
+}
+
 /* ---- a goroutine exits holding a lock ----------------------------------- */
 
 #ifdef CONFIG_LOCKDEP
@@ -559,6 +614,7 @@ static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(busy_goroutine_is_noticed),
 	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),
 	KUNIT_CASE_SLOW(every_worker_blocks_at_once),
+	KUNIT_CASE(yielders_do_not_starve_the_inbox),
 	KUNIT_CASE(worker_left_holding_a_lock_retires),
 	{}
 };
