@@ -35,6 +35,19 @@ for t in kunit/*.ko; do
 	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
 done
 
+# A client whose init fails while its goroutines live: the kernel frees
+# it whatever its reference count, so go3s_rt must wait for them first.
+dbg=/sys/kernel/debug/go3s
+step "insmod go3s_initfail.ko (init fails; 4 goroutines asleep, 4 parked on a channel closed later)"
+check initfail_insmod_fails sh -c '! insmod go3s_initfail.ko 2>/tmp/initfail.err'
+cat /tmp/initfail.err
+check initfail_returns_einval grep -q 'Invalid argument' /tmp/initfail.err
+check initfail_waited_for_8 sh -c 'dmesg | grep -q "module go3s_initfail is going away with 8 goroutines"'
+check initfail_sleepers_woke sh -c '[ "$(dmesg | grep -c "go3s_initfail: sleeper .* woke after")" -eq 4 ]'
+check initfail_waiters_woke sh -c '[ "$(dmesg | grep -c "go3s_initfail: waiter woke, channel closed")" -eq 4 ]'
+check initfail_none_left sh -c "! grep -q go3s_initfail $dbg/goroutines"
+check initfail_unloaded sh -c '! grep -q "^go3s_initfail " /proc/modules'
+
 # The samples run with the go3s tracepoints on.
 tr=/sys/kernel/debug/tracing
 echo 1 >$tr/events/go3s/enable
@@ -61,6 +74,29 @@ echo scan >$kml
 cat $kml >/tmp/leaks
 cat /tmp/leaks
 check kmemleak_clean test ! -s /tmp/leaks
+
+# Last, as it pins go3s_rt for good: goroutines still parked
+# go3s_rt.abandon_ms after such an init failure are abandoned, never to
+# run again, and their memory is kept.
+step "insmod go3s_initfail.ko forever=1 (2 goroutines parked past abandon_ms)"
+check insmod_go3s_rt_again insmod go3s_rt.ko abandon_ms=2000
+echo "GO3S-EXPECT-WARN module go3s_initfail is freed with 2 parked goroutines: abandoned"
+check initfail_forever_fails sh -c '! insmod go3s_initfail.ko forever=1 forever_ms=5000 2>/tmp/initfail.err'
+check initfail_forever_einval grep -q 'Invalid argument' /tmp/initfail.err
+cat $dbg/goroutines
+check abandoned_in_dump sh -c "[ \$(grep -c '\\[abandoned, .*owner go3s_initfail (freed)' $dbg/goroutines) -eq 2 ]"
+check rmmod_go3s_rt_refused_pinned sh -c '! rmmod go3s_rt 2>/dev/null'
+# The abandoned sleeper's timer fires 5 s after its spawn: it must not run.
+sleep 4
+check abandoned_never_ran sh -c '! dmesg | grep -q "an abandoned goroutine ran"'
+check abandoned_still_in_dump sh -c "[ \$(grep -c '\\[abandoned, ' $dbg/goroutines) -eq 2 ]"
+check initfail_loads_again sh -c '! insmod go3s_initfail.ko close_ms=10 2>/tmp/initfail.err && grep -q "Invalid argument" /tmp/initfail.err'
+sleep 6
+echo scan >$kml
+echo scan >$kml
+cat $kml >/tmp/leaks
+cat /tmp/leaks
+check kmemleak_clean_with_abandoned test ! -s /tmp/leaks
 
 echo "GO3S-END"
 poweroff -f
