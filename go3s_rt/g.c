@@ -25,6 +25,7 @@
 #include <linux/vmalloc.h>
 
 #include "g.h"
+#include "owner.h"
 
 #define G_CACHE_SIZE	64
 #define G_CACHE_BATCH	(G_CACHE_SIZE / 2)
@@ -190,6 +191,7 @@ void go3s_g_prepare(struct go3s_g *g, go3s_fn_t fn, void *arg,
 	g->arg = arg;
 	g->owner = owner;
 	g->site = site;
+	go3s_owner_spawned(owner);
 	g->wait_reason = GO3S_WAIT_NONE;
 	*go3s_arch_stack_end(g->stack) = STACK_END_MAGIC;
 	go3s_arch_ctx_init(&g->ctx, top, g);

@@ -43,6 +43,7 @@
 
 #include "g.h"
 #include "irq.h"
+#include "owner.h"
 #include "sched.h"
 #include "trace.h"
 
@@ -469,6 +470,7 @@ static void g_exited(struct go3s_g *g)
 	go3s_stat_inc_m(exited);
 	go3s_g_cache_put(g);
 	owner_put(owner);
+	go3s_owner_exited(owner);
 }
 
 static void run_g(struct go3s_p *p, struct go3s_g *g)

@@ -15,6 +15,7 @@
 #include "debugfs.h"
 #include "g.h"
 #include "irq.h"
+#include "owner.h"
 #include "sched.h"
 #include "stats.h"
 
@@ -76,17 +77,24 @@ static void dump_one(struct go3s_g *g, void *data)
 
 	if (state == GO3S_G_FREE)
 		return;
-	seq_printf(m, "goroutine %llu [%s", g->id, go3s_g_state_name(state));
+	seq_printf(m, "goroutine %llu [%s", g->id, state == GO3S_G_ABANDONED ?
+		   "abandoned" : go3s_g_state_name(state));
 	if (state == GO3S_G_PARKED)
 		seq_printf(m, ", %s, %lld ms",
 			   go3s_wait_reason_name(READ_ONCE(g->wait_reason)),
 			   ktime_ms_delta(ktime_get(), READ_ONCE(g->wait_since)));
+	else if (state == GO3S_G_ABANDONED)
+		seq_printf(m, ", %s", go3s_wait_reason_name(READ_ONCE(g->wait_reason)));
 	seq_puts(m, "]:");
-	/* Module memory outlives an RCU grace period after its last put. */
-	rcu_read_lock();
-	owner = READ_ONCE(g->owner);
-	seq_printf(m, " owner %s", owner ? module_name(owner) : "kernel");
-	rcu_read_unlock();
+	if (state == GO3S_G_ABANDONED) {
+		seq_printf(m, " owner %s (freed)", go3s_owner_abandoned_by(g));
+	} else {
+		/* Module memory outlives an RCU grace period after its last put. */
+		rcu_read_lock();
+		owner = READ_ONCE(g->owner);
+		seq_printf(m, " owner %s", owner ? module_name(owner) : "kernel");
+		rcu_read_unlock();
+	}
 	if (READ_ONCE(g->arena.allocs))
 		seq_printf(m, " arena %llu B %llu allocs %llu pages",
 			   READ_ONCE(g->arena.bytes), READ_ONCE(g->arena.allocs),

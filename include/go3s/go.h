@@ -16,6 +16,15 @@
  * Each goroutine holds a reference on the module that spawned it: that
  * module cannot be unloaded (rmmod says it is in use) until all of its
  * goroutines have returned.
+ *
+ * A module whose init fails is freed by the kernel whatever its reference
+ * count. go3s_rt then keeps the failing insmod waiting until the module's
+ * goroutines have exited (a warning lists them, with their functions and
+ * spawn sites). Those still parked go3s_rt.abandon_ms (default 10 s) later
+ * are abandoned: they never run again, their memory is kept and go3s_rt
+ * can no longer be unloaded; a WARN names them. So before an init returns
+ * an error, it should end the goroutines it spawned (close their channels,
+ * wait for them on a WaitGroup).
  */
 #ifndef _GO3S_GO_H
 #define _GO3S_GO_H
