@@ -69,6 +69,13 @@ int go3s_stats_show(struct seq_file *m, void *unused)
 }
 EXPORT_SYMBOL_IF_KUNIT(go3s_stats_show);
 
+/*
+ * Like Go's traceback header: the function a goroutine runs and where it
+ * was spawned. Both are addresses printed through kallsyms, which only
+ * looks them up among the loaded modules and never reads the code: once
+ * a module's __init section (or the module) is freed, they print as raw
+ * addresses, which is why the function is shown as well as the site.
+ */
 static void dump_one(struct go3s_g *g, void *data)
 {
 	struct seq_file *m = data;
@@ -99,9 +106,9 @@ static void dump_one(struct go3s_g *g, void *data)
 		seq_printf(m, " arena %llu B %llu allocs %llu pages",
 			   READ_ONCE(g->arena.bytes), READ_ONCE(g->arena.allocs),
 			   READ_ONCE(g->arena.pages));
-	seq_printf(m, " cpu %d%s\n\tspawned at %pS\n", READ_ONCE(g->cpu),
-		   (g->flags & GO3S_GF_IRQ_POOL) ? " (irq)" : "",
-		   (void *)READ_ONCE(g->site));
+	seq_printf(m, " cpu %d%s\n\tfunction %ps\n\tspawned at %pS\n",
+		   READ_ONCE(g->cpu), (g->flags & GO3S_GF_IRQ_POOL) ? " (irq)" : "",
+		   READ_ONCE(g->fn), (void *)READ_ONCE(g->site));
 }
 
 int go3s_goroutines_show(struct seq_file *m, void *unused)

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite go3s_lifetime: what comes and goes with modules and CPUs.
+ * The goroutine dump names each goroutine's function (its spawn site may
+ * be freed __init code), and the IRQ spawn pools exist only for online
+ * CPUs. What happens to goroutines whose module's init fails is tested in
+ * the debug VM with the go3s_initfail client (scripts/vm/init-test.sh):
+ * KUnit cannot load and fail a module.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+
+#include <go3s/go.h>
+#include <go3s/wg.h>
+
+#include "../go3s_rt/stats.h"
+
+static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
+{
+	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = 64 * PAGE_SIZE - 1 };
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, fn(&m, NULL), 0);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	buf[m.count] = '\0';
+	return buf;
+}
+
+struct gate {
+	struct go3s_wg open, done;
+};
+
+static void lifetime_gated_body(void *arg)
+{
+	struct gate *g = arg;
+
+	go3s_wg_wait(&g->open);
+	go3s_wg_done(&g->done);
+}
+
+/* Go's "created by": the dump says what a goroutine runs, not only where it came from. */
+static void dump_names_function(struct kunit *test)
+{
+	struct gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	unsigned long until = jiffies + 10 * HZ;
+	const char *want = "\tfunction lifetime_gated_body";
+	char *dump, *fn, *site;
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	go3s_wg_init(&g->open);
+	go3s_wg_init(&g->done);
+	go3s_wg_add(&g->open, 1);
+	go3s_wg_add(&g->done, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(lifetime_gated_body, g), 0);
+	do {
+		usleep_range(2000, 5000);
+		dump = show(test, go3s_goroutines_show);
+		fn = strstr(dump, want);
+	} while (!fn && time_before(jiffies, until));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, fn, "%s", dump);
+	if (fn) {
+		/* On the next line, as in Go: where it was spawned. */
+		site = strchr(fn, '\n');
+		KUNIT_EXPECT_NOT_NULL(test, site);
+		if (site)
+			KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(site, "\n\tspawned at dump_names_function+"),
+					      "%s", dump);
+	}
+	go3s_wg_done(&g->open);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&g->done), 0);
+}
+
+static struct kunit_case go3s_lifetime_cases[] = {
+	KUNIT_CASE(dump_names_function),
+	{}
+};
+
+static struct kunit_suite go3s_lifetime_suite = {
+	.name = "go3s_lifetime",
+	.test_cases = go3s_lifetime_cases,
+};
+
+kunit_test_suite(go3s_lifetime_suite);
+
+GO3S_IMPORT_NS();
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suite go3s_lifetime: goroutines and IRQ pools across module and CPU life cycles");
+MODULE_VERSION("0.1.0");
