@@ -9,6 +9,8 @@
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
@@ -17,6 +19,7 @@
 #include <go3s/go.h>
 #include <go3s/wg.h>
 
+#include "../go3s_rt/irq.h"
 #include "../go3s_rt/stats.h"
 
 static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
@@ -75,8 +78,28 @@ static void dump_names_function(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&g->done), 0);
 }
 
+/* A CPU's pool is filled when it comes online and freed when it goes. */
+static void irq_pool_follows_cpu_hotplug(struct kunit *test)
+{
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	unsigned int size = go3s_irq_pool_size();
+	int ret;
+
+	if (num_online_cpus() < 2 || !cpu)
+		kunit_skip(test, "needs a second CPU to take offline");
+	KUNIT_ASSERT_GT(test, size, 0U);
+	ret = remove_cpu(cpu);
+	if (ret)
+		kunit_skip(test, "CPU %u cannot go offline (%d)", cpu, ret);
+	KUNIT_EXPECT_EQ(test, go3s_irq_pool_level(cpu), 0U);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	/* The online callback has run by now: nothing spawns meanwhile. */
+	KUNIT_EXPECT_EQ(test, go3s_irq_pool_level(cpu), size);
+}
+
 static struct kunit_case go3s_lifetime_cases[] = {
 	KUNIT_CASE(dump_names_function),
+	KUNIT_CASE_SLOW(irq_pool_follows_cpu_hotplug),
 	{}
 };
 
