@@ -42,7 +42,7 @@ static struct go3s_chan *late;
 static struct hrtimer close_timer;
 static atomic_t woken = ATOMIC_INIT(0);
 
-static void sleeper(void *arg)
+static void sleep_300ms(void *arg)
 {
 	ktime_t t0 = ktime_get();
 
@@ -58,7 +58,7 @@ static enum hrtimer_restart close_late(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-static void waiter(void *arg)
+static void wait_for_close(void *arg)
 {
 	struct go3s_chan *ch = arg;
 	bool ok = true;
@@ -97,9 +97,9 @@ static int __init go3s_initfail_init(void)
 	if (IS_ERR(late))
 		return PTR_ERR(late);
 	for (i = 0; i < SLEEPERS; i++)
-		go3s_go(sleeper, (void *)i);
+		go3s_go(sleep_300ms, (void *)i);
 	for (i = 0; i < WAITERS; i++)
-		if (go3s_go(waiter, go3s_chan_get(late)))
+		if (go3s_go(wait_for_close, go3s_chan_get(late)))
 			go3s_chan_put(late);
 	hrtimer_init(&close_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	close_timer.function = close_late;

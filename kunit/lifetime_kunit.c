@@ -52,7 +52,7 @@ static void dump_names_function(struct kunit *test)
 	struct gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
 	unsigned long until = jiffies + 10 * HZ;
 	const char *want = "\tfunction lifetime_gated_body";
-	char *dump, *fn, *site;
+	char *dump, *fn, *site, where[64];
 
 	KUNIT_ASSERT_NOT_NULL(test, g);
 	go3s_wg_init(&g->open);
@@ -68,11 +68,11 @@ static void dump_names_function(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, fn, "%s", dump);
 	if (fn) {
 		/* On the next line, as in Go: where it was spawned. */
+		snprintf(where, sizeof(where), "\n\tspawned at %s+", __func__);
 		site = strchr(fn, '\n');
 		KUNIT_EXPECT_NOT_NULL(test, site);
 		if (site)
-			KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(site, "\n\tspawned at dump_names_function+"),
-					      "%s", dump);
+			KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(site, where), "%s", dump);
 	}
 	go3s_wg_done(&g->open);
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&g->done), 0);
