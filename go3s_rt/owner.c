@@ -21,6 +21,10 @@
  * those are waited for however long it takes, with a warning every
  * WARN_PERIOD.
  *
+ * Module addresses are reused (a module reloaded often lands where it
+ * was), so a tracker must not see a late exit hook of an earlier module
+ * at the same address: exits_flush().
+ *
  * Concurrency: trackers are on an RCU list written under tracks_lock; the
  * spawn and exit hooks only look one up while the list is not empty (a
  * module is being loaded somewhere). Waiters sleep on nr_waiting with
@@ -69,8 +73,11 @@ struct abandoned {
 
 static LIST_HEAD(abandoned_list);
 
-/* Tasks in owner_wait() or go3s_owner_drain(). */
+/* Tasks in owner_wait(), exits_flush() or go3s_owner_drain(). */
 static atomic_t nr_waiting = ATOMIC_INIT(0);
+
+/* go3s_owner_exited() calls per CPU: one per exit in the exited statistic. */
+static DEFINE_PER_CPU(u64, owner_exits);
 
 static struct owner_track *track_find(struct module *mod)
 {
@@ -118,6 +125,7 @@ void go3s_owner_exited(struct module *owner)
 			atomic_dec(&t->live);
 		rcu_read_unlock();
 	}
+	this_cpu_inc(owner_exits);
 	/*
 	 * Order the count (and the exited statistic, for the drain) before
 	 * reading nr_waiting. Pairs with the barrier after the increment in
@@ -138,6 +146,42 @@ static void waiting_begin(void)
 static void waiting_end(void)
 {
 	atomic_dec(&nr_waiting);
+}
+
+static bool exits_done(int cpu, u64 counted)
+{
+	return READ_ONCE(*per_cpu_ptr(&owner_exits, cpu)) >= counted;
+}
+
+/*
+ * The last goroutine of an unloaded module may still be between its
+ * module_put() and go3s_owner_exited() (a few instructions on its worker,
+ * unless the worker is preempted right there) when the module is freed,
+ * and a module loaded next may get the same address: that late call
+ * would count off one of the newcomer's goroutines. So before a tracker
+ * is added, wait until each worker has made the call for every exit it
+ * has already counted in the exited statistic (g_exited() counts it
+ * before the put, on the same CPU, and calls us once after). Instant
+ * unless a worker was preempted there; bounded, so that a change in that
+ * accounting shows up as a warning, not as module loading hanging.
+ */
+static void exits_flush(void)
+{
+	unsigned long until = jiffies + WARN_PERIOD;
+	int cpu;
+
+	waiting_begin();
+	for_each_possible_cpu(cpu) {
+		u64 counted = go3s_stat_cpu(cpu, offsetof(struct go3s_stats, exited));
+
+		if (!wait_var_event_timeout(&nr_waiting, exits_done(cpu, counted),
+					    max_t(long, until - jiffies, 1))) {
+			WARN_ONCE(1, "go3s: CPU %d's worker has not finished a goroutine exit in 10 s\n",
+				  cpu);
+			break;
+		}
+	}
+	waiting_end();
 }
 
 /* ---- going away with goroutines ---------------------------------------- */
@@ -312,6 +356,7 @@ static int owner_notify(struct notifier_block *nb, unsigned long state,
 		if (!t)
 			return notifier_from_errno(-ENOMEM);
 		t->mod = mod;
+		exits_flush();
 		spin_lock(&tracks_lock);
 		list_add_rcu(&t->node, &tracks);
 		spin_unlock(&tracks_lock);
