@@ -49,6 +49,10 @@ int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
  * @arg: passed to @fn, and available as go3s_self_arg().
  *
  * Records THIS_MODULE as the owner and the call site for the goroutine dump.
+ * The goroutine holds a reference on its owner until it returns. Spawned
+ * from a module init that then fails, it delays the failing insmod until
+ * it returns, or is abandoned if still parked after go3s_rt.abandon_ms
+ * (see the top of this file).
  * Context: process context; may sleep (allocates a stack if the per-CPU
  * cache is empty).
  * Return: 0, -EINVAL for a NULL @fn, -ENOMEM, or -ESHUTDOWN while the
