@@ -16,7 +16,6 @@
  * Cache contract: only process context touches a CPU's cache, with
  * preemption disabled; hard-IRQ spawns use the separate pools in irq.c.
  */
-#include <linux/kasan.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched/task_stack.h>
@@ -25,6 +24,7 @@
 #include <linux/vmalloc.h>
 
 #include "g.h"
+#include "owner.h"
 
 #define G_CACHE_SIZE	64
 #define G_CACHE_BATCH	(G_CACHE_SIZE / 2)
@@ -49,26 +49,6 @@ static unsigned int go3s_free_nr;
 static DEFINE_SPINLOCK(go3s_free_lock);
 static LIST_HEAD(go3s_allg);
 static DEFINE_SPINLOCK(go3s_allg_lock);
-
-#ifdef CONFIG_KASAN_GENERIC
-/*
- * A recycled stack still carries the KASAN redzones of frames that never
- * returned (a goroutine that called go3s_exit() from deep inside). The
- * kernel clears a reused task stack with kasan_unpoison_task_stack(), which
- * modules cannot call; kasan_poison() with value 0 does the same and is
- * exported (mm/kasan/kasan.h has its prototype).
- */
-void kasan_poison(const void *addr, size_t size, u8 value, bool init);
-
-static void stack_unpoison(void *stack)
-{
-	kasan_poison(stack, GO3S_STACK_SIZE, 0, false);
-}
-#else
-static void stack_unpoison(void *stack)
-{
-}
-#endif
 
 struct go3s_g *go3s_g_alloc(gfp_t gfp)
 {
@@ -162,9 +142,42 @@ struct go3s_g *go3s_g_get(gfp_t gfp)
 	return cache_get() ?: go3s_g_alloc(gfp);
 }
 
+/*
+ * A goroutine that called go3s_exit() from deep inside left the KASAN
+ * redzones of its unreturned frames on its stack; the next goroutine to
+ * run there would trip over them. The kernel clears a reused task stack
+ * with kasan_unpoison_task_stack(), which is not exported, and the shadow
+ * helpers modules could call are mm-private. So under stack
+ * instrumentation such a stack is not reused: it goes back to vmalloc,
+ * which poisons it, and a fresh one (unpoisoned by vmalloc) takes its
+ * place. Only go3s_exit() makes a stack dirty, so this is rare.
+ * Process context.
+ */
+static bool stack_renew(struct go3s_g *g)
+{
+	void *stack;
+
+	if (!IS_ENABLED(CONFIG_KASAN_STACK) ||
+	    !(g->flags & GO3S_GF_DIRTY_STACK))
+		return true;
+	stack = go3s_arch_stack_alloc(GFP_KERNEL);
+	if (!stack)
+		return false;
+	vfree(g->stack);
+	g->stack = stack;
+	g->flags &= ~GO3S_GF_DIRTY_STACK;
+	return true;
+}
+
+/* Process context: give back a G whose goroutine exited, or a spare one. */
 void go3s_g_cache_put(struct go3s_g *g)
 {
 	struct g_cache *c;
+
+	if (!stack_renew(g)) {
+		go3s_g_free(g);
+		return;
+	}
 
 	c = get_cpu_ptr(&go3s_g_cache);
 	if (c->nr == G_CACHE_SIZE)
@@ -184,13 +197,12 @@ void go3s_g_prepare(struct go3s_g *g, go3s_fn_t fn, void *arg,
 {
 	void *top = g->stack + GO3S_STACK_SIZE - STACK_TOP_RESERVE;
 
-	if (g->flags & GO3S_GF_DIRTY_STACK)
-		stack_unpoison(g->stack);
 	g->flags = 0;
 	g->fn = fn;
 	g->arg = arg;
 	g->owner = owner;
 	g->site = site;
+	go3s_owner_spawned(owner);
 	g->wait_reason = GO3S_WAIT_NONE;
 	*go3s_arch_stack_end(g->stack) = STACK_END_MAGIC;
 	go3s_arch_ctx_init(&g->ctx, top, g);

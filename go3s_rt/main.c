@@ -4,7 +4,6 @@
  * each unit has its go3s_<unit>_init()/_exit() pair, set up in order here
  * and torn down in exactly the reverse order.
  */
-#include <linux/delay.h>
 #include <linux/module.h>
 
 #include <go3s/abi.h>
@@ -13,6 +12,7 @@
 #include "g.h"
 #include "irq.h"
 #include "../mid/mid.h"
+#include "owner.h"
 #include "registry.h"
 #include "sched.h"
 #include "stats.h"
@@ -23,6 +23,9 @@ static int __init go3s_rt_init(void)
 	int ret;
 
 	go3s_debugfs_init();
+	ret = go3s_owner_init();
+	if (ret)
+		goto err_owner;
 	ret = go3s_irq_init();
 	if (ret)
 		goto err_irq;
@@ -40,6 +43,8 @@ static int __init go3s_rt_init(void)
 err_sched:
 	go3s_irq_exit();
 err_irq:
+	go3s_owner_exit();
+err_owner:
 	go3s_g_exit();
 	go3s_debugfs_exit();
 	return ret;
@@ -47,21 +52,11 @@ err_irq:
 
 static void __exit go3s_rt_exit(void)
 {
-	unsigned int waited = 0;
-
-	/*
-	 * Client goroutines pin their modules, and clients pin us, so only
-	 * goroutines of go3s_rt's own can be left: let them finish.
-	 */
 	go3s_sched_stop();
-	while (go3s_live()) {
-		if (!(++waited % 250))
-			pr_info("waiting for %llu goroutines to exit\n",
-				go3s_live());
-		msleep(20);
-	}
+	go3s_owner_drain();
 	go3s_sched_exit();
 	go3s_irq_exit();
+	go3s_owner_exit();
 	go3s_g_exit();
 	go3s_debugfs_exit();
 	pr_info("runtime unloaded\n");

@@ -27,6 +27,7 @@
 
 #include "g.h"
 #include "irq.h"
+#include "owner.h"
 #include "runq.h"
 #include "sched.h"
 #include "trace.h"
@@ -313,6 +314,7 @@ static void g_exited(struct go3s_g *g)
 	go3s_g_cache_put(g);
 	if (owner != THIS_MODULE)
 		module_put(owner);
+	go3s_owner_exited(owner);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "debugfs.h"
 #include "g.h"
 #include "irq.h"
+#include "owner.h"
 #include "sched.h"
 #include "stats.h"
 
@@ -73,6 +74,13 @@ int go3s_stats_show(struct seq_file *m, void *unused)
 }
 EXPORT_SYMBOL_IF_KUNIT(go3s_stats_show);
 
+/*
+ * Like Go's traceback header: the function a goroutine runs and where it
+ * was spawned. Both are addresses printed through kallsyms, which only
+ * looks them up among the loaded modules and never reads the code: once
+ * a module's __init section (or the module) is freed, they print as raw
+ * addresses, which is why the function is shown as well as the site.
+ */
 static void dump_one(struct go3s_g *g, void *data)
 {
 	struct seq_file *m = data;
@@ -81,27 +89,34 @@ static void dump_one(struct go3s_g *g, void *data)
 
 	if (state == GO3S_G_FREE)
 		return;
-	seq_printf(m, "goroutine %llu [%s", g->id, go3s_g_state_name(state));
+	seq_printf(m, "goroutine %llu [%s", g->id, state == GO3S_G_ABANDONED ?
+		   "abandoned" : go3s_g_state_name(state));
 	if (state == GO3S_G_PARKED)
 		seq_printf(m, ", %s, %lld ms",
 			   go3s_wait_reason_name(READ_ONCE(g->wait_reason)),
 			   ktime_ms_delta(ktime_get(), READ_ONCE(g->wait_since)));
+	else if (state == GO3S_G_ABANDONED)
+		seq_printf(m, ", %s", go3s_wait_reason_name(READ_ONCE(g->wait_reason)));
 	if (state == GO3S_G_RUNNING &&
 	    READ_ONCE(per_cpu_ptr(&go3s_p, READ_ONCE(g->cpu))->mon_busy_id) == g->id)
 		seq_puts(m, ", busy");
 	seq_puts(m, "]:");
-	/* Module memory outlives an RCU grace period after its last put. */
-	rcu_read_lock();
-	owner = READ_ONCE(g->owner);
-	seq_printf(m, " owner %s", owner ? module_name(owner) : "kernel");
-	rcu_read_unlock();
+	if (state == GO3S_G_ABANDONED) {
+		seq_printf(m, " owner %s (freed)", go3s_owner_abandoned_by(g));
+	} else {
+		/* Module memory outlives an RCU grace period after its last put. */
+		rcu_read_lock();
+		owner = READ_ONCE(g->owner);
+		seq_printf(m, " owner %s", owner ? module_name(owner) : "kernel");
+		rcu_read_unlock();
+	}
 	if (READ_ONCE(g->arena.allocs))
 		seq_printf(m, " arena %llu B %llu allocs %llu pages",
 			   READ_ONCE(g->arena.bytes), READ_ONCE(g->arena.allocs),
 			   READ_ONCE(g->arena.pages));
-	seq_printf(m, " cpu %d%s\n\tspawned at %pS\n", READ_ONCE(g->cpu),
-		   (g->flags & GO3S_GF_IRQ_POOL) ? " (irq)" : "",
-		   (void *)READ_ONCE(g->site));
+	seq_printf(m, " cpu %d%s\n\tfunction %ps\n\tspawned at %pS\n",
+		   READ_ONCE(g->cpu), (g->flags & GO3S_GF_IRQ_POOL) ? " (irq)" : "",
+		   READ_ONCE(g->fn), (void *)READ_ONCE(g->site));
 }
 
 int go3s_goroutines_show(struct seq_file *m, void *unused)

@@ -17,6 +17,7 @@
 #include <linux/completion.h>
 #include <linux/gfp.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
@@ -389,6 +390,97 @@ static void dma_after_destroy_is_blocked(struct kunit *test)
 	free_buf(dst, 0);
 }
 
+/* ---- the fault callback against destroy ------------------------------- */
+
+struct slow_fault {
+	struct pci_dev *pdev;
+	struct iommu_domain *domain;
+	struct go3s_mid *mid;
+	struct completion entered, release, reported, destroyed;
+	bool returned, destroy_saw_return;
+};
+
+static void slow_fault_cb(void *arg)
+{
+	struct slow_fault *f = arg;
+
+	complete(&f->entered);
+	wait_for_completion(&f->release);
+	WRITE_ONCE(f->returned, true);
+}
+
+/* Report a fault as an IOMMU driver would (QEMU's x86 ones do not). */
+static int fault_reporter(void *arg)
+{
+	struct slow_fault *f = arg;
+
+	report_iommu_fault(f->domain, &f->pdev->dev, IOVA_DST, IOMMU_FAULT_WRITE);
+	complete(&f->reported);
+	return 0;
+}
+
+static int mid_destroyer(void *arg)
+{
+	struct slow_fault *f = arg;
+
+	go3s_mid_destroy(f->mid);
+	f->destroy_saw_return = READ_ONCE(f->returned);
+	complete(&f->destroyed);
+	return 0;
+}
+
+/*
+ * The handler calls the owner's callback without its lock; destroy must
+ * not free the MID (or return, letting the owner free the callback's
+ * argument) while that call runs.
+ */
+static void destroy_waits_for_fault_callback(struct kunit *test)
+{
+	struct slow_fault *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct edu *e = edu_open(test);
+	struct task_struct *t;
+	bool entered, early = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	init_completion(&f->entered);
+	init_completion(&f->release);
+	init_completion(&f->reported);
+	init_completion(&f->destroyed);
+	f->pdev = e->pdev;
+	f->domain = iommu_get_domain_for_dev(&e->pdev->dev);
+	KUNIT_ASSERT_NOT_NULL(test, f->domain);
+	KUNIT_ASSERT_EQ(test, go3s_mid_on_fault(e->mid, slow_fault_cb, f), 0);
+	t = kthread_run(fault_reporter, f, "go3s_fault");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	/* From here on the reporter runs: release it whatever happens. */
+	entered = wait_for_completion_timeout(&f->entered, 10 * HZ);
+	KUNIT_EXPECT_TRUE(test, entered);
+	KUNIT_EXPECT_EQ(test, go3s_mid_faults(e->mid, NULL), 1ULL);
+	if (entered) {
+		f->mid = e->mid;
+		e->mid = NULL;
+		t = kthread_run(mid_destroyer, f, "go3s_destroy");
+		KUNIT_EXPECT_FALSE(test, IS_ERR(t));
+		if (IS_ERR(t)) {
+			e->mid = f->mid;
+			f->mid = NULL;
+		} else {
+			/* The callback is blocked: destroy must be too. */
+			early = wait_for_completion_timeout(&f->destroyed, HZ);
+			KUNIT_EXPECT_FALSE_MSG(test, early,
+					       "destroy returned while the callback ran");
+		}
+	}
+	complete(&f->release);
+	wait_for_completion(&f->reported);
+	if (f->mid) {
+		if (!early)
+			wait_for_completion(&f->destroyed);
+		KUNIT_EXPECT_TRUE(test, f->destroy_saw_return);
+	}
+}
+
 #define CANARIES	8
 /*
  * The stress case runs in rounds, each a KUnit case of its own: every
@@ -465,6 +557,7 @@ static struct kunit_case go3s_middev_cases[] = {
 	KUNIT_CASE(readonly_window_refuses_device_writes),
 	KUNIT_CASE(dma_after_unmap_is_blocked),
 	KUNIT_CASE(dma_after_destroy_is_blocked),
+	KUNIT_CASE(destroy_waits_for_fault_callback),
 	KUNIT_CASE_PARAM_ATTR(random_dma_targets_change_nothing_outside,
 			      rounds_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	{}

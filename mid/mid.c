@@ -12,6 +12,12 @@
  *
  * Locking: mids_lock protects the list of MIDs; mid->lock the windows;
  * mid->fault_lock the fault record (the handler runs in IRQ context).
+ *
+ * The owner's fault callback runs without fault_lock (it may call
+ * go3s_mid_faults()), so the handler counts itself in ->in_callback and
+ * go3s_mid_destroy() waits for that count to drop to zero before it frees
+ * anything: once it returns, the callback is neither running nor called
+ * again, and the owner may free the callback's argument or unload.
  */
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
@@ -21,6 +27,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string_choices.h>
+#include <linux/wait_bit.h>
 
 #include <go3s/compat.h>
 #include <go3s/mid.h>
@@ -47,6 +54,7 @@ struct go3s_mid {
 	struct go3s_mid_fault last;
 	void (*on_fault)(void *arg);
 	void *on_fault_arg;
+	unsigned int in_callback;	/* handlers calling on_fault */
 	struct dentry *file;
 	struct list_head node;		/* mids, under mids_lock */
 };
@@ -77,10 +85,33 @@ static int mid_fault(struct iommu_domain *domain, struct device *dev,
 	mid->last.when = ktime_get();
 	fn = mid->on_fault;
 	arg = mid->on_fault_arg;
-	spin_unlock_irqrestore(&mid->fault_lock, irqflags);
 	if (fn)
+		mid->in_callback++;
+	spin_unlock_irqrestore(&mid->fault_lock, irqflags);
+	if (fn) {
 		fn(arg);
+		spin_lock_irqsave(&mid->fault_lock, irqflags);
+		mid->in_callback--;
+		spin_unlock_irqrestore(&mid->fault_lock, irqflags);
+		/*
+		 * The MID may be freed from here on: wake_up_var() only
+		 * hashes the address. Pairs with the check under the lock in
+		 * callbacks_done().
+		 */
+		wake_up_var(&mid->in_callback);
+	}
 	return -EOPNOTSUPP;	/* not handled: the IOMMU driver logs it too */
+}
+
+static bool callbacks_done(struct go3s_mid *mid)
+{
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&mid->fault_lock, flags);
+	done = !mid->in_callback;
+	spin_unlock_irqrestore(&mid->fault_lock, flags);
+	return done;
 }
 
 static int mid_show(struct seq_file *m, void *unused)
@@ -135,6 +166,15 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 		pci_info(pdev, "go3s: no IOMMU translates for this device: no MID\n");
 		return ERR_PTR(-ENODEV);
 	}
+	/*
+	 * Only for a clear message and errno: a device can join the group
+	 * between this count and the attach below. iommu_attach_device()
+	 * counts again under the group's mutex and refuses (-EINVAL) a group
+	 * of more than one device, and the ownership claim is atomic on the
+	 * group, so the race changes the errno, never the isolation. A device
+	 * joining after the attach is attached to the MID's domain by the
+	 * IOMMU core, and no DMA API driver can bind it (the group is owned).
+	 */
 	iommu_group_for_each_dev(group, &ndev, count_dev);
 	iommu_group_put(group);
 	if (ndev != 1) {
@@ -198,7 +238,10 @@ EXPORT_SYMBOL_GO3S(go3s_mid_create);
  * @mid: the MID, or NULL.
  *
  * The device must be quiet (no DMA in flight): afterwards it uses its
- * default DMA domain again.
+ * default DMA domain again. Waits for a fault callback (go3s_mid_on_fault())
+ * that is running: once this returns, the callback is not running and is
+ * never called again for this MID. So the callback must not call this on
+ * its own MID.
  * Context: process context; sleeps.
  */
 void go3s_mid_destroy(struct go3s_mid *mid)
@@ -207,11 +250,20 @@ void go3s_mid_destroy(struct go3s_mid *mid)
 
 	if (!mid)
 		return;
+	go3s_mid_on_fault(mid, NULL, NULL);
 	mutex_lock(&mids_lock);
 	list_del(&mid->node);
 	debugfs_remove(mid->file);
 	mutex_unlock(&mids_lock);
 	iommu_detach_device(mid->domain, &mid->pdev->dev);
+	/*
+	 * No new fault is reported against the domain once the device has
+	 * left it. A handler reporting from hard IRQ context is an RCU
+	 * reader: wait for those, then for callbacks (from threaded IRQ
+	 * handlers too) that took fault_lock before on_fault was cleared.
+	 */
+	synchronize_rcu();
+	wait_var_event(&mid->in_callback, callbacks_done(mid));
 	iommu_device_release_dma_owner(&mid->pdev->dev);
 	iommu_domain_free(mid->domain);
 	list_for_each_entry_safe(w, tmp, &mid->windows, node)
@@ -400,6 +452,8 @@ EXPORT_SYMBOL_GO3S(go3s_mid_faults);
  *	spawn a goroutine with go3s_go_irq(); NULL to stop.
  * @arg: passed to @fn.
  *
+ * A call already running when this replaces @fn may still finish after
+ * it returns; go3s_mid_destroy() waits for it.
  * Context: any context except NMI.
  * Return: 0, or -EINVAL.
  */

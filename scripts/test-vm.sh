@@ -22,6 +22,7 @@ for ko in "$out"/src/*_kunit.ko; do
 	[ "$(basename "$ko")" = go3s_middev_kunit.ko ] && continue
 	files+=("lib/go3s/kunit/$(basename "$ko")=$ko")
 done
+files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko")
 go3s_sample_files "$out" files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"

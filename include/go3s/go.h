@@ -20,6 +20,15 @@
  * module cannot be unloaded (rmmod says it is in use) until all of its
  * goroutines have returned.
  *
+ * A module whose init fails is freed by the kernel whatever its reference
+ * count. go3s_rt then keeps the failing insmod waiting until the module's
+ * goroutines have exited (a warning lists them, with their functions and
+ * spawn sites). Those still parked go3s_rt.abandon_ms (default 10 s) later
+ * are abandoned: they never run again, their memory is kept and go3s_rt
+ * can no longer be unloaded; a WARN names them. So before an init returns
+ * an error, it should end the goroutines it spawned (close their channels,
+ * wait for them on a WaitGroup).
+ *
  * Kernel-doc: go3s_go() and go3s_go_irq() below; the other functions at
  * their definitions in go3s_rt/sched.c and go3s_rt/park.c.
  * Documentation/goroutines.rst renders all of them (make docs).
@@ -47,6 +56,10 @@ int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
  * @arg: passed to @fn, and available as go3s_self_arg().
  *
  * Records THIS_MODULE as the owner and the call site for the goroutine dump.
+ * The goroutine holds a reference on its owner until it returns. Spawned
+ * from a module init that then fails, it delays the failing insmod until
+ * it returns, or is abandoned if still parked after go3s_rt.abandon_ms
+ * (see the top of this file).
  * Context: process context; may sleep (allocates a stack if the per-CPU
  * cache is empty).
  * Return: 0, -EINVAL for a NULL @fn, -ENOMEM, or -ESHUTDOWN while the

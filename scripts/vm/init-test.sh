@@ -41,6 +41,26 @@ for t in kunit/*.ko; do
 	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
 done
 
+# A client whose init fails while its goroutines live: the kernel frees
+# it whatever its reference count, so go3s_rt must wait for them first.
+# busybox insmod retries a failed finit_module() with init_module(), so
+# each insmod loads the module (and fails its init) twice: the checks
+# count per load.
+dbg=/sys/kernel/debug/go3s
+initfail_loads() { dmesg | grep -c 'go3s_initfail: init fails now'; }
+step "insmod go3s_initfail.ko (init fails; 4 goroutines asleep, 4 parked on a channel closed later)"
+dmesg -c >/dev/null
+check initfail_insmod_fails sh -c '! insmod go3s_initfail.ko 2>/tmp/initfail.err'
+cat /tmp/initfail.err
+check initfail_returns_einval grep -q 'Invalid argument' /tmp/initfail.err
+n=$(initfail_loads)
+check initfail_loaded test "$n" -ge 1
+check initfail_waited_for_8 test "$(dmesg | grep -c 'module go3s_initfail is going away with 8 goroutines')" -eq "$n"
+check initfail_sleepers_woke test "$(dmesg | grep -c 'go3s_initfail: sleeper .* woke after')" -eq $((4 * n))
+check initfail_waiters_woke test "$(dmesg | grep -c 'go3s_initfail: waiter woke, channel closed')" -eq $((4 * n))
+check initfail_none_left sh -c "! grep -q go3s_initfail $dbg/goroutines"
+check initfail_unloaded sh -c '! grep -q "^go3s_initfail " /proc/modules'
+
 # The samples run with the go3s tracepoints on.
 tr=/sys/kernel/debug/tracing
 echo 1 >$tr/events/go3s/enable
@@ -67,6 +87,34 @@ echo scan >$kml
 cat $kml >/tmp/leaks
 cat /tmp/leaks
 check kmemleak_clean test ! -s /tmp/leaks
+
+# Last, as it pins go3s_rt for good: goroutines still parked
+# go3s_rt.abandon_ms after such an init failure are abandoned, never to
+# run again, and their memory is kept. Two loads (busybox), two WARNs.
+step "insmod go3s_initfail.ko forever=1 (2 goroutines parked past abandon_ms)"
+check insmod_go3s_rt_again insmod go3s_rt.ko abandon_ms=2000
+dmesg -c >/dev/null
+echo "GO3S-EXPECT-WARN module go3s_initfail is freed with 2 parked goroutines: abandoned"
+echo "GO3S-EXPECT-WARN module go3s_initfail is freed with 2 parked goroutines: abandoned"
+check initfail_forever_fails sh -c '! insmod go3s_initfail.ko forever=1 forever_ms=5000 2>/tmp/initfail.err'
+check initfail_forever_einval grep -q 'Invalid argument' /tmp/initfail.err
+n=$(initfail_loads)
+check initfail_forever_loaded_twice test "$n" -eq 2
+cat $dbg/goroutines
+check abandoned_in_dump test "$(grep -c '\[abandoned, .*owner go3s_initfail (freed)' $dbg/goroutines)" -eq $((2 * n))
+check abandoned_rest_ran test "$(dmesg | grep -cE 'go3s_initfail: (sleeper|waiter) .*woke')" -eq $((8 * n))
+check rmmod_go3s_rt_refused_pinned sh -c '! rmmod go3s_rt 2>/dev/null'
+# The abandoned sleepers' timers fire 5 s after their spawn: they must not run.
+sleep 4
+check abandoned_never_ran sh -c '! dmesg | grep -q "an abandoned goroutine ran"'
+check abandoned_still_in_dump test "$(grep -c '\[abandoned, ' $dbg/goroutines)" -eq $((2 * n))
+check initfail_loads_again sh -c '! insmod go3s_initfail.ko close_ms=10 2>/tmp/initfail.err && grep -q "Invalid argument" /tmp/initfail.err'
+sleep 6
+echo scan >$kml
+echo scan >$kml
+cat $kml >/tmp/leaks
+cat /tmp/leaks
+check kmemleak_clean_with_abandoned test ! -s /tmp/leaks
 
 echo "GO3S-END"
 poweroff -f

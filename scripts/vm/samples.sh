@@ -19,6 +19,9 @@ check goroutines_joined sh -c 'dmesg | grep -q "sum of squares 1..8 = 204"'
 step "cat $dbg/goroutines"
 cat $dbg/goroutines
 check dump_shows_holder sh -c "grep 'waiting, sleep' $dbg/goroutines | grep -q 'owner go3s_goroutines'"
+# Spawned from go3s_goroutines_init(), whose __init code is freed by now:
+# the site prints as an address, the function by name.
+check dump_names_holder_function sh -c "grep -A1 'owner go3s_goroutines' $dbg/goroutines | grep -q 'function holder'"
 
 step "rmmod go3s_goroutines while its goroutine lives (must be refused)"
 check rmmod_refused_while_goroutine_lives sh -c '! rmmod go3s_goroutines 2>/dev/null'
