@@ -26,6 +26,15 @@ for log in "$dir"/*.log; do
 	esac
 done
 
+# The fault-injection stage's options: a WARN of the kernel's trace_events
+# code and an expected WARN that never came are notes with them, failures
+# without; a WARN in go3s code fails either way.
+fault=(--expect-optional --allow-warn 'at kernel/trace/trace_events\.c:[0-9]+ event_define_fields')
+judge() { "$GO3S_ROOT/scripts/vm/check-console.py" "$dir/$1.log" --begin GO3S-BEGIN "${@:2}" >"$out/$1.out" 2>&1; }
+judge fault-allowed "${fault[@]}" && result ok fault_options_allow || result fail fault_options_allow
+judge fault-allowed && result fail fault_options_needed || result ok fault_options_needed
+judge fault-go3s-warn "${fault[@]}" && result fail fault_options_go3s_warn || result ok fault_options_go3s_warn
+
 # The merged KTAP of a clean log parses to exactly its two passing cases.
 src=$(go3s_src)
 python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/clean.json" \
