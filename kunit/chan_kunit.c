@@ -537,10 +537,11 @@ static void dump_and_stats_show_channel_waits(struct kunit *test)
 	u64 blocks = STAT(chan_blocks), sends = STAT(chan_sends);
 	u64 recvs = STAT(chan_recvs), selects = STAT(selects);
 	char *dump = kunit_kzalloc(test, SHOW_SIZE, GFP_KERNEL);
-	struct op o[3] = {};
+	struct op *o = kunit_kcalloc(test, 3, sizeof(*o), GFP_KERNEL);
 	struct go3s_wg wg;
 
 	KUNIT_ASSERT_NOT_NULL(test, dump);
+	KUNIT_ASSERT_NOT_NULL(test, o);
 	go3s_wg_init(&wg);
 	o[0] = (struct op){ .wg = &wg, .ch = a };
 	o[1] = (struct op){ .wg = &wg, .ch = b, .val = 1 };

@@ -47,8 +47,8 @@ static inline struct go3s_chan *new_chan(struct kunit *test, size_t size, unsign
 /* Spawn @fn(@arg), counted in @wg (its body ends with go3s_wg_done()). */
 #define spawn(test, wg, fn, arg)	__spawn(test, wg, fn, arg, _THIS_IP_)
 
-static inline bool __spawn(struct kunit *test, struct go3s_wg *wg, go3s_fn_t fn,
-			   void *arg, unsigned long site)
+static noinline bool __spawn(struct kunit *test, struct go3s_wg *wg, go3s_fn_t fn,
+			     void *arg, unsigned long site)
 {
 	int ret;
 
@@ -65,9 +65,9 @@ static inline bool __spawn(struct kunit *test, struct go3s_wg *wg, go3s_fn_t fn,
  * case stops it with kthread_stop() once @wg is done. *@t stays NULL if it
  * could not start.
  */
-static inline bool spawn_thread(struct kunit *test, struct go3s_wg *wg,
-				struct task_struct **t, int (*fn)(void *),
-				void *arg, const char *name)
+static noinline bool spawn_thread(struct kunit *test, struct go3s_wg *wg,
+				  struct task_struct **t, int (*fn)(void *),
+				  void *arg, const char *name)
 {
 	struct task_struct *task;
 
@@ -83,14 +83,14 @@ static inline bool spawn_thread(struct kunit *test, struct go3s_wg *wg,
 }
 
 /* Wait for everything counted in @wg. */
-static inline void join(struct kunit *test, struct go3s_wg *wg)
+static noinline void join(struct kunit *test, struct go3s_wg *wg)
 {
 	KUNIT_EXPECT_EQ(test, go3s_wg_wait(wg), 0);
 }
 
 /* Wait until @n operations are blocked on @dir of @ch. */
-static inline bool wait_blocked(struct kunit *test, struct go3s_chan *ch,
-				enum go3s_chan_dir dir, unsigned int n)
+static noinline bool wait_blocked(struct kunit *test, struct go3s_chan *ch,
+				  enum go3s_chan_dir dir, unsigned int n)
 {
 	unsigned long until = jiffies + 10 * HZ;
 	unsigned int got;
