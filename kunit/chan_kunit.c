@@ -48,7 +48,6 @@ static void new_checks_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_chan_len(ch), 2U);
 	KUNIT_EXPECT_EQ(test, go3s_chan_cap(ch), 2U);
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, NULL, NULL), 0);
-	go3s_chan_put(ch);
 }
 
 static void null_channel_warns_and_fails(struct kunit *test)
@@ -91,7 +90,6 @@ static void buffered_fifo_and_capacity(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
 		KUNIT_ASSERT_EQ(test, v, i);
 	}
-	go3s_chan_put(ch);
 }
 
 static void unbuffered_send_waits_for_receiver(struct kunit *test)
@@ -105,30 +103,32 @@ static void unbuffered_send_waits_for_receiver(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &v), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), -EAGAIN);
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o), 0);
-	wait_blocked(test, ch, GO3S_CHAN_SEND, 1);
+	if (!spawn(test, &wg, send_body, &o) ||
+	    !wait_blocked(test, ch, GO3S_CHAN_SEND, 1))
+		goto out;
 	msleep(20);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(o.finished));	/* still waiting */
 	KUNIT_EXPECT_EQ(test, go3s_chan_recv(ch, &v, &ok), 0);
 	KUNIT_EXPECT_TRUE(test, ok);
 	KUNIT_EXPECT_EQ(test, v, 42ULL);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.ret, 0);
 
 	/* The other way round: a parked receiver, a task sending. */
 	o.finished = false;
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
-	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	if (!spawn(test, &wg, recv_body, &o) ||
+	    !wait_blocked(test, ch, GO3S_CHAN_RECV, 1))
+		goto out;
 	v = 7;
 	KUNIT_EXPECT_EQ(test, go3s_chan_send(ch, &v), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.ret, 0);
 	KUNIT_EXPECT_TRUE(test, o.ok);
 	KUNIT_EXPECT_EQ(test, o.val, 7ULL);
 	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
-	go3s_chan_put(ch);
+out:
+	go3s_chan_close(ch);
+	join(test, &wg);
 }
 
 /* ---- close ------------------------------------------------------------- */
@@ -156,7 +156,6 @@ static void close_drains_then_reports_closed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 0ULL);			/* the zero value */
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(ch, &v, &ok), 0);
 	KUNIT_EXPECT_FALSE(test, ok);
-	go3s_chan_put(ch);
 }
 
 #define CLOSE_G		8
@@ -169,36 +168,38 @@ static void close_wakes_every_waiter(struct kunit *test)
 	struct go3s_chan *full = new_chan(test, sizeof(u64), 1);
 	struct op *o = kunit_kcalloc(test, CLOSE_G + CLOSE_T + CLOSE_SENDERS,
 				     sizeof(*o), GFP_KERNEL);
-	struct task_struct *t[CLOSE_T];
+	struct task_struct *t[CLOSE_T] = {};
 	struct go3s_wg wg;
 	u64 v = 1;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, go3s_chan_send(full, &v), 0);
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, CLOSE_G + CLOSE_T + CLOSE_SENDERS);
 	for (i = 0; i < CLOSE_G + CLOSE_T; i++) {
 		o[i].wg = &wg;
 		o[i].ch = ch;
 		o[i].ok = true;
 	}
 	for (i = 0; i < CLOSE_G; i++)
-		KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[i]), 0);
-	for (i = 0; i < CLOSE_T; i++) {
-		t[i] = kthread_run(recv_thread, &o[CLOSE_G + i], "go3s-recv/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
-	}
-	KUNIT_ASSERT_EQ(test, go3s_chan_send(full, &v), 0);
+		if (!spawn(test, &wg, recv_body, &o[i]))
+			goto out;
+	for (i = 0; i < CLOSE_T; i++)
+		if (!spawn_thread(test, &wg, &t[i], recv_thread, &o[CLOSE_G + i],
+				  "go3s-recv"))
+			goto out;
 	for (i = CLOSE_G + CLOSE_T; i < CLOSE_G + CLOSE_T + CLOSE_SENDERS; i++) {
 		o[i].wg = &wg;
 		o[i].ch = full;
-		KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[i]), 0);
+		if (!spawn(test, &wg, send_body, &o[i]))
+			goto out;
 	}
-	wait_blocked(test, ch, GO3S_CHAN_RECV, CLOSE_G + CLOSE_T);
-	wait_blocked(test, full, GO3S_CHAN_SEND, CLOSE_SENDERS);
+	if (!wait_blocked(test, ch, GO3S_CHAN_RECV, CLOSE_G + CLOSE_T) ||
+	    !wait_blocked(test, full, GO3S_CHAN_SEND, CLOSE_SENDERS))
+		goto out;
 	KUNIT_EXPECT_EQ(test, go3s_chan_close(ch), 0);
 	KUNIT_EXPECT_EQ(test, go3s_chan_close(full), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	for (i = 0; i < CLOSE_G + CLOSE_T; i++) {
 		KUNIT_EXPECT_EQ(test, o[i].ret, 0);
 		KUNIT_EXPECT_FALSE(test, o[i].ok);
@@ -206,11 +207,14 @@ static void close_wakes_every_waiter(struct kunit *test)
 	}
 	for (; i < CLOSE_G + CLOSE_T + CLOSE_SENDERS; i++)
 		KUNIT_EXPECT_EQ(test, o[i].ret, -EPIPE);
-	for (i = 0; i < CLOSE_T; i++)
-		kthread_stop(t[i]);
 	KUNIT_EXPECT_EQ(test, go3s_chan_len(full), 1U);	/* still there */
-	go3s_chan_put(ch);
-	go3s_chan_put(full);
+out:
+	go3s_chan_close(ch);
+	go3s_chan_close(full);
+	join(test, &wg);
+	for (i = 0; i < CLOSE_T; i++)
+		if (t[i])
+			kthread_stop(t[i]);
 }
 
 /* ---- ordering ---------------------------------------------------------- */
@@ -229,16 +233,18 @@ static void receivers_served_in_arrival_order(struct kunit *test)
 	for (i = 0; i < ORDERED; i++) {
 		o[i].wg = &wg;
 		o[i].ch = ch;
-		go3s_wg_add(&wg, 1);
-		KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[i]), 0);
-		wait_blocked(test, ch, GO3S_CHAN_RECV, i + 1);
+		if (!spawn(test, &wg, recv_body, &o[i]) ||
+		    !wait_blocked(test, ch, GO3S_CHAN_RECV, i + 1))
+			goto out;
 	}
 	for (i = 0; i < ORDERED; i++)
-		KUNIT_ASSERT_EQ(test, go3s_chan_send(ch, &i), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+		KUNIT_EXPECT_EQ(test, go3s_chan_send(ch, &i), 0);
+	join(test, &wg);
 	for (i = 0; i < ORDERED; i++)
 		KUNIT_EXPECT_EQ(test, o[i].val, i);
-	go3s_chan_put(ch);
+out:
+	go3s_chan_close(ch);
+	join(test, &wg);
 }
 
 static void senders_served_in_arrival_order(struct kunit *test)
@@ -255,18 +261,19 @@ static void senders_served_in_arrival_order(struct kunit *test)
 		o[i].wg = &wg;
 		o[i].ch = ch;
 		o[i].val = i;
-		go3s_wg_add(&wg, 1);
-		KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[i]), 0);
-		wait_blocked(test, ch, GO3S_CHAN_SEND, i + 1);
+		if (!spawn(test, &wg, send_body, &o[i]) ||
+		    !wait_blocked(test, ch, GO3S_CHAN_SEND, i + 1))
+			goto out;
 	}
-	KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
+	KUNIT_EXPECT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
 	KUNIT_EXPECT_EQ(test, v, 100ULL);
 	for (i = 0; i < ORDERED; i++) {
-		KUNIT_ASSERT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
+		KUNIT_EXPECT_EQ(test, go3s_chan_recv(ch, &v, NULL), 0);
 		KUNIT_EXPECT_EQ(test, v, i);
 	}
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
-	go3s_chan_put(ch);
+out:
+	go3s_chan_close(ch);
+	join(test, &wg);
 }
 
 /* ---- tasks and goroutines together ------------------------------------- */
@@ -301,18 +308,20 @@ static void task_and_goroutine_exchange(struct kunit *test)
 	u64 i, v, bad = 0;
 
 	go3s_wg_init(&p.wg);
-	go3s_wg_add(&p.wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(pong_body, &p), 0);
+	if (!spawn(test, &p.wg, pong_body, &p))
+		goto out;
 	for (i = 1; i <= PINGS; i++) {
-		KUNIT_ASSERT_EQ(test, go3s_chan_send(p.in, &i), 0);
-		KUNIT_ASSERT_EQ(test, go3s_chan_recv(p.out, &v, NULL), 0);
+		if (go3s_chan_send(p.in, &i) || go3s_chan_recv(p.out, &v, NULL)) {
+			KUNIT_FAIL(test, "ping %llu failed", i);
+			goto out;
+		}
 		bad += v != 2 * i;
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0ULL);
-	go3s_chan_close(p.in);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&p.wg), 0);
-	go3s_chan_put(p.in);
-	go3s_chan_put(p.out);
+out:
+	go3s_chan_close(p.in);		/* pong_body returns */
+	go3s_chan_close(p.out);
+	join(test, &p.wg);
 }
 
 static int killable_thread(void *arg)
@@ -326,22 +335,24 @@ static void killed_task_stops_waiting(struct kunit *test)
 	struct go3s_chan *ch = new_chan(test, sizeof(u64), 0);
 	struct go3s_wg wg;
 	struct op o = { .wg = &wg, .ch = ch };
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	u64 v = 5;
 
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 1);
-	t = kthread_run(killable_thread, &o, "go3s-killable");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	if (!spawn_thread(test, &wg, &t, killable_thread, &o, "go3s-killable") ||
+	    !wait_blocked(test, ch, GO3S_CHAN_RECV, 1))
+		goto out;
 	send_sig(SIGKILL, t, 1);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
 	/* No ghost receiver took anything. */
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(ch, &v), -EAGAIN);
-	kthread_stop(t);
-	go3s_chan_put(ch);
+out:
+	go3s_chan_close(ch);
+	join(test, &wg);
+	if (t)
+		kthread_stop(t);
 }
 
 /* ---- interrupt context ------------------------------------------------- */
@@ -385,9 +396,9 @@ static void try_forms_work_in_hardirq(struct kunit *test)
 	o.ch = x->unbuffered;
 	KUNIT_ASSERT_EQ(test, go3s_chan_send(x->buffered, &v), 0);
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
-	wait_blocked(test, x->unbuffered, GO3S_CHAN_RECV, 1);
+	if (!spawn(test, &wg, recv_body, &o) ||
+	    !wait_blocked(test, x->unbuffered, GO3S_CHAN_RECV, 1))
+		goto out;
 
 	go3s_wg_init(&x->fired);
 	go3s_wg_add(&x->fired, 1);
@@ -395,7 +406,7 @@ static void try_forms_work_in_hardirq(struct kunit *test)
 	hrtimer_init(&x->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	x->timer.function = irq_ops_fn;
 	hrtimer_start(&x->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&x->fired), 0);
+	join(test, &x->fired);
 	hrtimer_cancel(&x->timer);
 
 	KUNIT_EXPECT_TRUE(test, x->in_hardirq);
@@ -406,10 +417,11 @@ static void try_forms_work_in_hardirq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->handoff_ret, 0);
 	KUNIT_EXPECT_EQ(test, x->block_ret, -EPERM);
 	/* The IRQ woke the parked receiver with its element. */
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.val, 8ULL);
-	go3s_chan_put(x->buffered);
-	go3s_chan_put(x->unbuffered);
+out:
+	go3s_chan_close(x->unbuffered);
+	join(test, &wg);
 }
 
 /* ---- a pipeline of goroutines ------------------------------------------ */
@@ -481,32 +493,37 @@ static void pipeline_delivers_every_message_once(struct kunit *test)
 	for (i = 0; i <= STAGES; i++)
 		p->ch[i] = new_chan(test, sizeof(u64), 256);
 	go3s_wg_init(&p->wg);
-	go3s_wg_add(&p->wg, STAGES + 2);
-	KUNIT_ASSERT_EQ(test, go3s_go(sink_body, p), 0);
+	if (!spawn(test, &p->wg, sink_body, p))
+		goto out;
 	for (i = 0; i < STAGES; i++) {
 		st[i].p = p;
 		st[i].i = i;
-		KUNIT_ASSERT_EQ(test, go3s_go(stage_body, &st[i]), 0);
+		if (!spawn(test, &p->wg, stage_body, &st[i]))
+			goto out;
 	}
-	KUNIT_ASSERT_EQ(test, go3s_go(source_body, p), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&p->wg), 0);
+	if (!spawn(test, &p->wg, source_body, p))
+		goto out;
+	join(test, &p->wg);
 	kunit_info(test, "%llu messages through %d stages\n", n, STAGES);
 	KUNIT_EXPECT_EQ(test, p->err, 0);
 	KUNIT_EXPECT_EQ(test, p->count, n);
 	KUNIT_EXPECT_EQ(test, p->sum, n * (n + 1) / 2);
 	KUNIT_EXPECT_EQ(test, p->out_of_order, 0ULL);
+out:
 	for (i = 0; i <= STAGES; i++)
-		go3s_chan_put(p->ch[i]);
+		go3s_chan_close(p->ch[i]);
+	join(test, &p->wg);
 }
 
 /* ---- observability, references, the switch checks --------------------- */
 
-static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
-{
-	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
-	struct seq_file m = { .buf = buf, .size = 64 * PAGE_SIZE - 1 };
+#define SHOW_SIZE	(64 * PAGE_SIZE)
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
+/* @buf: SHOW_SIZE bytes, allocated before the case spawns anything. */
+static char *show(char *buf, int (*fn)(struct seq_file *, void *))
+{
+	struct seq_file m = { .buf = buf, .size = SHOW_SIZE - 1 };
+
 	fn(&m, NULL);
 	buf[m.count] = '\0';
 	return buf;
@@ -519,12 +536,13 @@ static void dump_and_stats_show_channel_waits(struct kunit *test)
 	struct go3s_chan *c = new_chan(test, sizeof(u64), 0);
 	u64 blocks = STAT(chan_blocks), sends = STAT(chan_sends);
 	u64 recvs = STAT(chan_recvs), selects = STAT(selects);
-	struct op o[3] = {};
+	char *dump = kunit_kzalloc(test, SHOW_SIZE, GFP_KERNEL);
+	struct op *o = kunit_kcalloc(test, 3, sizeof(*o), GFP_KERNEL);
 	struct go3s_wg wg;
-	char *dump;
 
+	KUNIT_ASSERT_NOT_NULL(test, dump);
+	KUNIT_ASSERT_NOT_NULL(test, o);
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 3);
 	o[0] = (struct op){ .wg = &wg, .ch = a };
 	o[1] = (struct op){ .wg = &wg, .ch = b, .val = 1 };
 	o[2] = (struct op){ .wg = &wg, .ncases = 2, .timeout = GO3S_FOREVER };
@@ -532,30 +550,33 @@ static void dump_and_stats_show_channel_waits(struct kunit *test)
 						   .dir = GO3S_CHAN_RECV };
 	o[2].cases[1] = (struct go3s_select_case){ .ch = c, .elem = &o[2].val,
 						   .dir = GO3S_CHAN_RECV };
-	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o[0]), 0);
-	KUNIT_ASSERT_EQ(test, go3s_go(send_body, &o[1]), 0);
-	wait_blocked(test, a, GO3S_CHAN_RECV, 1);
-	wait_blocked(test, b, GO3S_CHAN_SEND, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o[2]), 0);
-	wait_blocked(test, a, GO3S_CHAN_RECV, 2);
+	if (!spawn(test, &wg, recv_body, &o[0]) ||
+	    !spawn(test, &wg, send_body, &o[1]) ||
+	    !wait_blocked(test, a, GO3S_CHAN_RECV, 1) ||
+	    !wait_blocked(test, b, GO3S_CHAN_SEND, 1) ||
+	    !spawn(test, &wg, select_body, &o[2]) ||
+	    !wait_blocked(test, a, GO3S_CHAN_RECV, 2))
+		goto out;
 	msleep(20);			/* let the M mark them PARKED */
-	dump = show(test, go3s_goroutines_show);
+	show(dump, go3s_goroutines_show);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, chan receive,"), "%s", dump);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, chan send,"), "%s", dump);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(dump, "waiting, select,"), "%s", dump);
-	dump = show(test, go3s_stats_show);
+	show(dump, go3s_stats_show);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(dump, " chan_sends chan_recvs chan_blocks selects"));
 
 	go3s_chan_close(a);	/* wakes o[0] and o[2] */
 	KUNIT_EXPECT_EQ(test, go3s_chan_recv(b, &o[0].val, NULL), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_GE(test, STAT(chan_blocks) - blocks, 3ULL);
 	KUNIT_EXPECT_GE(test, STAT(chan_sends) - sends, 1ULL);
 	KUNIT_EXPECT_GE(test, STAT(chan_recvs) - recvs, 1ULL);
 	KUNIT_EXPECT_GE(test, STAT(selects) - selects, 1ULL);
-	go3s_chan_put(a);
-	go3s_chan_put(b);
-	go3s_chan_put(c);
+out:
+	go3s_chan_close(a);
+	go3s_chan_close(b);
+	go3s_chan_close(c);
+	join(test, &wg);
 }
 
 static void blocked_operation_holds_a_reference(struct kunit *test)
@@ -565,17 +586,19 @@ static void blocked_operation_holds_a_reference(struct kunit *test)
 	struct op o = { .wg = &wg, .ch = ch };
 
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(recv_body, &o), 0);
-	wait_blocked(test, ch, GO3S_CHAN_RECV, 1);
+	if (!spawn(test, &wg, recv_body, &o) ||
+	    !wait_blocked(test, ch, GO3S_CHAN_RECV, 1))
+		goto out;
 	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 2U);
 	KUNIT_EXPECT_PTR_EQ(test, go3s_chan_get(ch), ch);
 	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 3U);
 	go3s_chan_put(ch);
 	go3s_chan_close(ch);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, refcount_read(&ch->ref), 1U);
-	go3s_chan_put(ch);
+out:
+	go3s_chan_close(ch);
+	join(test, &wg);
 }
 
 static DEFINE_SPINLOCK(held_lock);
@@ -605,7 +628,6 @@ static void blocking_under_spinlock_is_refused(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
 	KUNIT_EXPECT_EQ(test, o.ret, -EDEADLK);
 	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(ch, GO3S_CHAN_RECV), 0U);
-	go3s_chan_put(ch);
 }
 
 static struct kunit_case go3s_chan_cases[] = {

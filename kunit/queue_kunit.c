@@ -159,7 +159,10 @@ static void queue_mpmc_every_item_exactly_once(struct kunit *test)
 	m->q = go3s_queue_new(256, GFP_KERNEL);	/* small: laps and full races */
 	KUNIT_ASSERT_FALSE(test, IS_ERR(m->q));
 	m->seen = bitmap_zalloc(n, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m->seen);
+	if (!m->seen) {
+		go3s_queue_free(m->q);
+		KUNIT_FAIL_AND_ABORT(test, "bitmap_zalloc(%lu) failed", n);
+	}
 	atomic_set(&m->producers_left, MPMC_P);
 	m->per = per;
 	for (i = 0; i < MPMC_P + MPMC_C; i++) {
@@ -167,7 +170,15 @@ static void queue_mpmc_every_item_exactly_once(struct kunit *test)
 		t[i].id = i < MPMC_P ? i : i - MPMC_P;
 		t[i].task = kthread_create(i < MPMC_P ? mpmc_producer : mpmc_consumer,
 					   &t[i], "go3s-mpmc/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i].task));
+		if (IS_ERR(t[i].task)) {
+			KUNIT_FAIL(test, "kthread_create(): %pe", t[i].task);
+			/* Never woken: they end without running their function. */
+			while (i--)
+				kthread_stop(t[i].task);
+			bitmap_free(m->seen);
+			go3s_queue_free(m->q);
+			return;
+		}
 		kthread_bind(t[i].task, i % num_online_cpus());
 	}
 	for (i = 0; i < MPMC_P + MPMC_C; i++)
@@ -298,7 +309,14 @@ static void value_rcu_readers_never_see_freed_objects(struct kunit *test)
 	go3s_value_store(&r->v, c);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		t[i] = kthread_run(value_reader, r, "go3s-value/%lu", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_run(): %pe", t[i]);
+			WRITE_ONCE(r->stop, true);
+			while (i--)
+				kthread_stop(t[i]);
+			kfree(go3s_value_swap(&r->v, NULL));
+			return;
+		}
 	}
 	until = jiffies + HZ / 5;
 	for (i = 1; time_before(jiffies, until); i++) {

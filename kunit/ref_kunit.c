@@ -82,12 +82,15 @@ static void types_are_checked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, al.size, (u32)sizeof(struct aligned_thing));
 	KUNIT_EXPECT_EQ(test, al.align, 64U);
 	KUNIT_ASSERT_EQ(test, go3s_type_register(&al), 0);
+	/* @al lives on this stack: no ASSERT until it is unregistered. */
 	p = go3s_ref_new(&al, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 64));
-	KUNIT_EXPECT_PTR_EQ(test, go3s_ref_type(p), (const struct go3s_type *)&al);
-	KUNIT_EXPECT_EQ(test, go3s_type_unregister(&al), -EBUSY);	/* alive */
-	go3s_ref_put(p);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	if (p) {
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 64));
+		KUNIT_EXPECT_PTR_EQ(test, go3s_ref_type(p), (const struct go3s_type *)&al);
+		KUNIT_EXPECT_EQ(test, go3s_type_unregister(&al), -EBUSY);	/* alive */
+		go3s_ref_put(p);
+	}
 	KUNIT_EXPECT_EQ(test, go3s_type_unregister(&al), 0);
 }
 
@@ -161,7 +164,7 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 {
 	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct task_struct *t[8];
-	int n = min_t(int, num_online_cpus(), ARRAY_SIZE(t)), i;
+	int n = min_t(int, num_online_cpus(), ARRAY_SIZE(t)), i, started;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->t = go3s_ref_new(&thing_type, GFP_KERNEL);
@@ -172,7 +175,14 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 	r->timer.function = race_irq;
 	for (i = 0; i < n; i++) {
 		t[i] = kthread_create(race_thread, r, "go3s-ref/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_create(): %pe", t[i]);
+			/* Never woken: they end without running race_thread(). */
+			while (i--)
+				kthread_stop(t[i]);
+			go3s_ref_put(r->t);
+			return;
+		}
 		kthread_bind(t[i], i % num_online_cpus());
 	}
 	hrtimer_start(&r->timer, ns_to_ktime(NSEC_PER_MSEC), HRTIMER_MODE_REL_HARD);
@@ -193,11 +203,19 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 	r->final_put = true;
 	for (i = 0; i < n; i++) {
 		t[i] = kthread_run(race_thread, r, "go3s-ref/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_run(): %pe", t[i]);
+			break;
+		}
+	}
+	/* The references of threads that did not start are dropped here. */
+	for (started = i; i < n; i++) {
+		atomic_dec(&r->running);
+		go3s_ref_put(r->t);
 	}
 	while (atomic_read(&r->running))
 		msleep(20);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < started; i++)
 		kthread_stop(t[i]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }

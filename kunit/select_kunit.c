@@ -38,8 +38,6 @@ static void select_default_and_nil_cases(struct kunit *test)
 	go3s_chan_close(a);
 	KUNIT_EXPECT_EQ(test, go3s_select(c, 3, GO3S_NOWAIT), 1);
 	KUNIT_EXPECT_FALSE(test, c[1].ok);
-	go3s_chan_put(a);
-	go3s_chan_put(b);
 }
 
 #define FAIR_CASES	3
@@ -71,7 +69,6 @@ static void select_chooses_uniformly(struct kunit *test)
 	for (i = 0; i < FAIR_CASES; i++) {
 		KUNIT_EXPECT_GE(test, hits[i], FAIR_ROUNDS / FAIR_CASES - 600);
 		KUNIT_EXPECT_LE(test, hits[i], FAIR_ROUNDS / FAIR_CASES + 600);
-		go3s_chan_put(c[i].ch);
 	}
 }
 
@@ -101,8 +98,6 @@ static void select_times_out(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ktime_get_ns() - t0, (u64)o.timeout);
 	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(a, GO3S_CHAN_RECV), 0U);
 	KUNIT_EXPECT_EQ(test, go3s_chan_nr_waiting(b, GO3S_CHAN_RECV), 0U);
-	go3s_chan_put(a);
-	go3s_chan_put(b);
 }
 
 static void select_wakes_on_any_case(struct kunit *test)
@@ -118,13 +113,13 @@ static void select_wakes_on_any_case(struct kunit *test)
 	o.cases[1] = (struct go3s_select_case){ .ch = b, .elem = &vb, .dir = GO3S_CHAN_RECV };
 	o.cases[2] = (struct go3s_select_case){ .ch = c, .elem = &vc, .dir = GO3S_CHAN_SEND };
 	go3s_wg_init(&wg);
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
-	wait_blocked(test, a, GO3S_CHAN_RECV, 1);
-	wait_blocked(test, b, GO3S_CHAN_RECV, 1);
-	wait_blocked(test, c, GO3S_CHAN_SEND, 1);
+	if (!spawn(test, &wg, select_body, &o) ||
+	    !wait_blocked(test, a, GO3S_CHAN_RECV, 1) ||
+	    !wait_blocked(test, b, GO3S_CHAN_RECV, 1) ||
+	    !wait_blocked(test, c, GO3S_CHAN_SEND, 1))
+		goto out;
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_send(b, &v), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.ret, 1);
 	KUNIT_EXPECT_EQ(test, vb, 55ULL);
 	KUNIT_EXPECT_EQ(test, va, 0ULL);
@@ -133,16 +128,18 @@ static void select_wakes_on_any_case(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_chan_try_recv(c, &v, NULL), -EAGAIN);
 
 	/* Again; this time a receiver on c completes the send case. */
-	go3s_wg_add(&wg, 1);
-	KUNIT_ASSERT_EQ(test, go3s_go(select_body, &o), 0);
-	wait_blocked(test, c, GO3S_CHAN_SEND, 1);
+	if (!spawn(test, &wg, select_body, &o) ||
+	    !wait_blocked(test, c, GO3S_CHAN_SEND, 1))
+		goto out;
 	KUNIT_EXPECT_EQ(test, go3s_chan_recv(c, &v, NULL), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
+	join(test, &wg);
 	KUNIT_EXPECT_EQ(test, o.ret, 2);
 	KUNIT_EXPECT_EQ(test, v, 77ULL);
-	go3s_chan_put(a);
-	go3s_chan_put(b);
-	go3s_chan_put(c);
+out:
+	go3s_chan_close(a);
+	go3s_chan_close(b);
+	go3s_chan_close(c);
+	join(test, &wg);
 }
 
 static void select_never_matches_itself(struct kunit *test)
@@ -161,7 +158,6 @@ static void select_never_matches_itself(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&wg), 0);
 	KUNIT_EXPECT_EQ(test, o.ret, -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, in, 0ULL);
-	go3s_chan_put(ch);
 }
 
 /* Producers and consumers all selecting over two channels. */
@@ -248,7 +244,7 @@ static void select_storm_loses_nothing(struct kunit *test)
 {
 	struct storm *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	u64 n = (u64)STORM_P * STORM_N;
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -256,27 +252,32 @@ static void select_storm_loses_nothing(struct kunit *test)
 	s->ch[1] = new_chan(test, sizeof(u64), 4);
 	go3s_wg_init(&s->producers);
 	go3s_wg_init(&s->consumers);
-	go3s_wg_add(&s->producers, STORM_P);
-	go3s_wg_add(&s->consumers, STORM_C + 1);
 	for (i = 0; i < STORM_C; i++)
-		KUNIT_ASSERT_EQ(test, go3s_go(storm_consumer, s), 0);
-	t = kthread_run(storm_thread, s, "go3s-storm");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		if (!spawn(test, &s->consumers, storm_consumer, s))
+			goto out;
+	if (!spawn_thread(test, &s->consumers, &t, storm_thread, s, "go3s-storm"))
+		goto out;
 	for (i = 0; i < STORM_P; i++) {
 		s->p[i].s = s;
 		s->p[i].base = (u64)i * STORM_N;
-		KUNIT_ASSERT_EQ(test, go3s_go(storm_produce, &s->p[i]), 0);
+		if (!spawn(test, &s->producers, storm_produce, &s->p[i]))
+			goto out;
 	}
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->producers), 0);
+	join(test, &s->producers);
 	go3s_chan_close(s->ch[0]);
 	go3s_chan_close(s->ch[1]);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->consumers), 0);
-	kthread_stop(t);
+	join(test, &s->consumers);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic_read(&s->count), n);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&s->sum), n * (n + 1) / 2);
-	go3s_chan_put(s->ch[0]);
-	go3s_chan_put(s->ch[1]);
+out:
+	/* Producers then find both cases closed and run out their loops. */
+	go3s_chan_close(s->ch[0]);
+	go3s_chan_close(s->ch[1]);
+	join(test, &s->producers);
+	join(test, &s->consumers);
+	if (t)
+		kthread_stop(t);
 }
 
 static struct kunit_case go3s_select_cases[] = {

@@ -49,6 +49,7 @@ if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
 	go3s_stage_done
 	stage "check (debug kernel)" "$GO3S_ROOT/scripts/check.sh" "$kdir"
 	stage "KUnit in the debug VM" "$GO3S_ROOT/scripts/test-vm.sh"
+	stage "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
 	stage "MID: edu DMA under intel/amd/virtio IOMMUs" "$GO3S_ROOT/scripts/test-mid.sh"
 else
 	total_fail=$((total_fail + 1))

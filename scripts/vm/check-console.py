@@ -11,6 +11,10 @@ Prints one "ok|fail <check>" line per check and writes the KUnit results
   RCU stall, hung task, soft lockup) fails the run, except a WARN that a
   test declared beforehand with a "GO3S-EXPECT-WARN <regex>" line: each
   declaration must be met by exactly one WARN whose report matches it.
+
+Options for the fault-injection VM: --allow-warn REGEX notes (and does not
+fail) a WARN whose report matches REGEX; --expect-optional notes a declared
+WARN that never came (fault injection can stop a test before its WARN).
 """
 import argparse
 import re
@@ -65,12 +69,13 @@ def strip(line):
     return STAMP.sub('', line.rstrip('\n'))
 
 
-def judge(lines, begin=None):
-    """Return (checks, ktap_blocks, reports, boot_reports) for the console
-    lines. With @begin, kernel reports before the line that starts with it
-    (the kernel booting, before any go3s code is loaded) are returned apart
-    as boot_reports."""
-    checks, blocks, reports = [], [], []
+def judge(lines, begin=None, allow=(), expect_optional=False):
+    """Return (checks, ktap_blocks, reports, boot_reports, notes) for the
+    console lines. With @begin, kernel reports before the line that starts
+    with it (the kernel booting, before any go3s code is loaded) are
+    returned apart as boot_reports. WARNs matching a regex of @allow, and
+    with @expect_optional expected WARNs that never came, are notes."""
+    checks, blocks, reports, notes = [], [], [], []
     boot, started = [], begin is None
     expected = []  # [regex, met]
     warn = None
@@ -102,7 +107,7 @@ def judge(lines, begin=None):
         if warn is not None:
             warn.append(line)
             if WARN_END.search(line):
-                reports.extend(match_warn(warn, expected))
+                reports.extend(match_warn(warn, expected, allow, notes))
                 warn = None
             continue
         if WARN_START.search(line):
@@ -116,14 +121,15 @@ def judge(lines, begin=None):
                 reports.append('%s: %s' % (name, line))
                 break
     if warn is not None:
-        reports.extend(match_warn(warn, expected))
+        reports.extend(match_warn(warn, expected, allow, notes))
     for rx, met in expected:
         if not met:
-            reports.append('expected warning never came: %s' % rx.pattern)
-    return checks, blocks, reports, boot
+            (notes if expect_optional else reports).append(
+                'expected warning never came: %s' % rx.pattern)
+    return checks, blocks, reports, boot, notes
 
 
-def match_warn(block, expected):
+def match_warn(block, expected, allow=(), notes=None):
     text = '\n'.join(block)
     # A lockdep or other report inside the block is never expected.
     for line in block:
@@ -135,6 +141,10 @@ def match_warn(block, expected):
             exp[1] = True
             return []
     where = next((l for l in block if WARN_LINE.search(l)), block[0])
+    for rx in allow:
+        if rx.search(text):
+            notes.append('allowed WARN: %s' % where)
+            return []
     return ['unexpected WARN: %s' % where]
 
 
@@ -163,11 +173,17 @@ def main():
                     "the kernel's own boot, noted but not failed")
     ap.add_argument('--end', default='GO3S-END',
                     help='marker the VM prints when it completed')
+    ap.add_argument('--allow-warn', action='append', default=[],
+                    metavar='REGEX', help='a WARN matching REGEX is a note')
+    ap.add_argument('--expect-optional', action='store_true',
+                    help='an expected WARN that never came is a note')
     args = ap.parse_args()
 
     with open(args.log, errors='replace') as f:
         lines = f.readlines()
-    checks, blocks, reports, boot = judge(lines, args.begin or None)
+    allow = [re.compile(a) for a in args.allow_warn]
+    checks, blocks, reports, boot, notes = judge(
+        lines, args.begin or None, allow, args.expect_optional)
     if args.end:
         completed = any(strip(l).startswith(args.end) for l in lines)
         checks.append((completed, 'vm:completed'))
@@ -179,6 +195,8 @@ def main():
         print('  report: %s' % r)
     for r in boot:
         print('  note: the kernel reported before go3s was loaded: %s' % r)
+    for r in notes:
+        print('  note: %s' % r)
     if args.ktap:
         with open(args.ktap, 'w') as f:
             f.write(merge_ktap(blocks))
