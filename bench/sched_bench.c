@@ -247,7 +247,7 @@ static void bench_blocked_handoff(void)
 		kthread_bind(t, raw_smp_processor_id());
 		migrate_disable();
 		wake_up_process(t);
-		msleep(1);		/* it now waits in wait_event() */
+		usleep_range(1000, 2000);	/* it now waits in wait_event() */
 		WRITE_ONCE(h->go, true);
 		h->t0 = ktime_get_ns();
 		wake_up(&h->wq);

@@ -49,6 +49,13 @@ MODULE_PARM_DESC(busy_ms, "A goroutine running this long without a switch is bus
 #define MON_MAX_NS	(10 * NSEC_PER_MSEC)
 
 static struct task_struct *go3s_mon;
+
+/* The monitor counts for the CPU it looked at; only it writes these. */
+static struct go3s_stats *cpu_stats(struct go3s_p *p)
+{
+	return per_cpu_ptr(&go3s_stats, p->cpu);
+}
+
 static struct work_struct go3s_mset_work;
 
 static void mset_workfn(struct work_struct *work)
@@ -80,10 +87,10 @@ static void retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
 	if (!atomic_long_try_cmpxchg(&p->status, &st, none))
 		return;
 	p->mon_status = none;
-	go3s_stat_inc_cpu(p->cpu, handoffs);
+	cpu_stats(p)->handoffs++;
 	trace_go3s_p_handoff(p->cpu, m->idx, blocked);
 	if (!go3s_p_wake_spare(p, m)) {
-		go3s_stat_inc_cpu(p->cpu, no_spare);
+		cpu_stats(p)->no_spare++;
 		go3s_monitor_want_mset();
 	}
 }
@@ -95,7 +102,7 @@ static void offer_work(struct go3s_p *p)
 
 	if (next)
 		llist_add(&next->node, &p->inbox);
-	go3s_stat_inc_cpu(p->cpu, kicks);
+	cpu_stats(p)->kicks++;
 	go3s_wakep();
 }
 
@@ -130,7 +137,7 @@ static bool look_at(struct go3s_p *p, u64 now)
 	g = READ_ONCE(m->curg);
 	if (busy && !blocked && g && !p->mon_busy_id) {
 		WRITE_ONCE(p->mon_busy_id, g->id);
-		go3s_stat_inc_cpu(p->cpu, busy);
+		cpu_stats(p)->busy++;
 		trace_go3s_g_busy(g, ran);
 	}
 	has_work = go3s_p_has_work(p);

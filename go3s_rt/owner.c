@@ -348,6 +348,7 @@ static void owner_wait(struct owner_track *t)
 static int owner_notify(struct notifier_block *nb, unsigned long state,
 			void *data)
 {
+#ifdef CONFIG_MODULES
 	struct module *mod = data;
 	struct owner_track *t;
 
@@ -378,6 +379,9 @@ static int owner_notify(struct notifier_block *nb, unsigned long state,
 	spin_unlock(&tracks_lock);
 	kfree_rcu(t, rcu);
 	return NOTIFY_OK;
+#else
+	return NOTIFY_DONE;	/* no loadable modules: nothing can go */
+#endif
 }
 
 /* First at GOING: the module's code must still be whole while we wait. */
@@ -424,7 +428,7 @@ int go3s_owner_init(void)
 void go3s_owner_exit(void)
 {
 	struct owner_track *t, *tt;
-	struct abandoned *ab, *tab;
+	struct abandoned *ab;
 
 	unregister_module_notifier(&owner_nb);
 	/* Modules still COMING do not use go3s_rt: they spawn nothing. */
@@ -433,7 +437,8 @@ void go3s_owner_exit(void)
 		kfree_rcu(t, rcu);
 	}
 	/* Empty: each record pins go3s_rt. */
-	list_for_each_entry_safe(ab, tab, &abandoned_list, node) {
+	while ((ab = list_first_entry_or_null(&abandoned_list,
+					      struct abandoned, node))) {
 		list_del(&ab->node);
 		kfree(ab);
 	}

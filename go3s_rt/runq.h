@@ -49,11 +49,11 @@ static inline struct go3s_g *go3s_runq_get_ring(struct go3s_p *p)
 /* runnext, else the ring's head. */
 static inline struct go3s_g *go3s_runq_get(struct go3s_p *p)
 {
-	struct go3s_g *g = READ_ONCE(p->runnext);
+	struct go3s_g *g = NULL;
 
-	if (g && (g = xchg(&p->runnext, NULL)))
-		return g;
-	return go3s_runq_get_ring(p);
+	if (READ_ONCE(p->runnext))
+		g = xchg(&p->runnext, NULL);
+	return g ?: go3s_runq_get_ring(p);
 }
 
 static inline bool go3s_ring_has_work(struct go3s_p *p)

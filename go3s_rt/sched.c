@@ -45,7 +45,6 @@ static char go3s_m_comm[GO3S_M_MAX][TASK_COMM_LEN];
 static unsigned int go3s_msets;		/* A; written under go3s_mset_lock */
 static DEFINE_MUTEX(go3s_mset_lock);
 
-
 bool go3s_stopping(void)
 {
 	return READ_ONCE(go3s_shutdown);
@@ -156,7 +155,7 @@ void go3s_wakep(void)
 {
 	int cpu;
 
-	smp_mb();
+	smp_mb();	/* pairs with smp_mb() in m_should_run() */
 	if (!atomic_read(&go3s_nr_idle) || atomic_read(&go3s_nr_spinning))
 		return;
 	for_each_online_cpu(cpu) {

@@ -124,8 +124,6 @@ DECLARE_PER_CPU(struct go3s_stats, go3s_stats);
 #define go3s_stat_inc_m(field)	this_cpu_inc(go3s_stats.field)
 /* With interrupts off (under an irqsave lock), the same holds. */
 #define go3s_stat_inc_irqoff(field)	__this_cpu_inc(go3s_stats.field)
-/* The monitor counts for the CPU it looked at; only it writes these. */
-#define go3s_stat_inc_cpu(cpu, field)	(per_cpu_ptr(&go3s_stats, cpu)->field++)
 
 struct go3s_sched_info {
 	u64 live;

@@ -51,7 +51,7 @@ enum block_kind { BLOCK_MSLEEP, BLOCK_MUTEX, BLOCK_WAIT_EVENT };
 
 struct blocker {
 	enum block_kind kind;
-	struct mutex mutex;
+	struct mutex mutex;		/* held by holder_thread() */
 	wait_queue_head_t wq;
 	bool released;
 	struct completion holder_ready;
@@ -227,7 +227,7 @@ static void start_blockers(struct kunit *test, struct gate *g, unsigned int n,
 		KUNIT_ASSERT_EQ(test, go3s_go(gate_body, g), 0);
 	/* Each needs a worker of its own: spares start as they block. */
 	while (atomic_read(&g->blocked) < total && time_before(jiffies, until))
-		msleep(5);
+		usleep_range(5000, 6000);
 }
 
 /*
@@ -473,10 +473,10 @@ static void no_goroutine_on_two_workers(struct kunit *test)
 	}
 	/* A CPU goes away and comes back while workers hand off. */
 	if (num_online_cpus() > 1 && cpu) {
-		msleep(5);
+		usleep_range(5000, 6000);
 		ret = remove_cpu(cpu);
 		KUNIT_EXPECT_EQ(test, ret, 0);
-		msleep(5);
+		usleep_range(5000, 6000);
 		if (!ret)
 			KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
 	}
@@ -535,7 +535,7 @@ static void yielders_do_not_starve_the_inbox(struct kunit *test)
 		go3s_wg_done(&s->wg);
 	until = jiffies + 10 * HZ;
 	while (!READ_ONCE(s->late_ran) && time_before(jiffies, until))
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(s->late_ran));
 	WRITE_ONCE(s->stop, true);
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->wg), 0);
@@ -589,7 +589,7 @@ static void worker_left_holding_a_lock_retires(struct kunit *test)
 	pr_info("GO3S-EXPECT-WARN (?s)tried to exit while holding a lock.*go3s_g_main\n");
 	KUNIT_ASSERT_EQ(test, go3s_go(leak_body, NULL), 0);
 	while (STAT(tainted) == tainted && time_before(jiffies, until))
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_ASSERT_EQ(test, STAT(tainted), tainted + 1);
 
 	refused = STAT(refused);
