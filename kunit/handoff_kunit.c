@@ -54,7 +54,7 @@ struct blocker {
 	struct mutex mutex;		/* held by holder_thread() */
 	wait_queue_head_t wq;
 	bool released;
-	struct completion holder_ready;
+	struct completion holder_ready, holder_done;
 	struct go3s_wg started, done;
 	bool returned;			/* the blocked goroutine came back */
 	ktime_t t_returned;
@@ -97,6 +97,7 @@ static int holder_thread(void *arg)
 		WRITE_ONCE(b->released, true);
 		wake_up(&b->wq);
 	}
+	complete(&b->holder_done);	/* the case may free @b now */
 	return 0;
 }
 
@@ -145,6 +146,7 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
 	mutex_init(&b->mutex);
 	init_waitqueue_head(&b->wq);
 	init_completion(&b->holder_ready);
+	init_completion(&b->holder_done);
 	go3s_wg_init(&b->started);
 	go3s_wg_init(&b->done);
 	go3s_wg_add(&b->started, 1);
@@ -154,8 +156,12 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(holder));
 		wait_for_completion(&b->holder_ready);
 	}
-	KUNIT_ASSERT_EQ(test, go3s_go(blocker_body, b), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&b->started), 0);
+	if (go3s_go(blocker_body, b)) {
+		if (holder)
+			wait_for_completion(&b->holder_done);
+		KUNIT_FAIL_AND_ABORT(test, "could not spawn the blocker");
+	}
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&b->started), 0);
 
 	t0 = ktime_get();
 	spawn_after(test, a);
@@ -165,7 +171,9 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
 	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(b->returned),
 			       "%u goroutines needed %lld us, more than the %u ms block",
 			       nr_after, us, block_ms);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&b->done), 0);
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&b->done), 0);
+	if (holder)
+		wait_for_completion(&b->holder_done);
 	kunit_info(test, "%u goroutines ran in %lld us while one blocked %u ms; handoffs %llu\n",
 		   nr_after, us, block_ms, STAT(handoffs) - handoffs);
 	if (num_online_cpus() == 1)
@@ -223,8 +231,14 @@ static void start_blockers(struct kunit *test, struct gate *g, unsigned int n,
 	unsigned int i;
 
 	go3s_wg_add(&g->done, n);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, go3s_go(gate_body, g), 0);
+	for (i = 0; i < n; i++) {
+		if (go3s_go(gate_body, g)) {
+			/* The case fails; the gate still opens at its end. */
+			KUNIT_FAIL(test, "could not spawn blocker %u", i);
+			go3s_wg_add(&g->done, -(int)(n - i));
+			return;
+		}
+	}
 	/* Each needs a worker of its own: spares start as they block. */
 	while (atomic_read(&g->blocked) < total && time_before(jiffies, until))
 		usleep_range(5000, 6000);
@@ -346,7 +360,13 @@ static void select_polling_keeps_others_moving(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p->ch));
 	go3s_wg_init(&p->wg);
 	go3s_wg_add(&p->wg, 1002);
-	KUNIT_ASSERT_EQ(test, go3s_go(poller_body, p), 0);
+	if (go3s_go(poller_body, p)) {
+		/* Nobody will receive: let the partner's send fail at once. */
+		KUNIT_FAIL(test, "could not spawn the poller");
+		WRITE_ONCE(p->stop, true);
+		go3s_chan_close(p->ch);
+		go3s_wg_done(&p->wg);
+	}
 	for (i = 0; i < 1000; i++)
 		if (go3s_go(other_body, p))
 			go3s_wg_done(&p->wg);

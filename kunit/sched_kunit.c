@@ -118,8 +118,12 @@ static void hundred_thousand_run_exactly_once(struct kunit *test)
 
 	m.hits = vzalloc(MANY);
 	slots = kvcalloc(WAVE, sizeof(*slots), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.hits);
-	KUNIT_ASSERT_NOT_NULL(test, slots);
+	/* A failing case must leave nothing behind (fault injection). */
+	if (!m.hits || !slots) {
+		kvfree(slots);
+		vfree(m.hits);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
 	go3s_wg_init(&m.wg);
 	for (i = 0; i < MANY; i += WAVE) {
 		go3s_wg_add(&m.wg, WAVE);
@@ -128,7 +132,10 @@ static void hundred_thousand_run_exactly_once(struct kunit *test)
 			if (go3s_go(many_body, &slots[j]))
 				go3s_wg_done(&m.wg);
 		}
-		KUNIT_ASSERT_EQ(test, go3s_wg_wait(&m.wg), 0);
+		if (go3s_wg_wait(&m.wg)) {
+			KUNIT_FAIL(test, "go3s_wg_wait failed");
+			break;
+		}
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&m.ran), MANY);
 	for (i = 0; i < MANY; i++)
@@ -602,8 +609,11 @@ static void idle_workers_steal(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s->cpus);
 	go3s_wg_init(&s->wg);
 	go3s_wg_add(&s->wg, 201);
-	KUNIT_ASSERT_EQ(test, go3s_go(spread_root, s), 0);
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->wg), 0);
+	if (go3s_go(spread_root, s)) {
+		bitmap_free(s->cpus);
+		KUNIT_FAIL_AND_ABORT(test, "go3s_go failed");
+	}
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&s->wg), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->ran), 200);
 	KUNIT_EXPECT_GE(test, bitmap_weight(s->cpus, nr_cpu_ids), 2U);
 	KUNIT_EXPECT_GT(test, STAT(steals), steals);
