@@ -24,7 +24,6 @@ slab=${rate_list%%/*}
 page=${rate_list#*/}
 page=${page%% *}
 budget=1000000000	# "times": counts down once per injected failure
-big=1000000		# a fail-nth past any module load
 
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
 echo clear >$kml
