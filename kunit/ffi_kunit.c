@@ -87,7 +87,11 @@ static void views_of_pages(struct kunit *test)
 
 	for (i = 0; i < 3; i++) {
 		pages[i] = alloc_page(GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		if (!pages[i]) {
+			while (i--)
+				__free_page(pages[i]);
+			KUNIT_FAIL_AND_ABORT(test, "alloc_page() failed");
+		}
 	}
 	KUNIT_ASSERT_EQ(test, go3s_slice_from_page(&s[0], pages[0], 100, 200), 0);
 	KUNIT_EXPECT_PTR_EQ(test, go3s_slice_ptr(&s[0]), page_address(pages[0]) + 100);
@@ -109,19 +113,24 @@ static void views_of_pages(struct kunit *test)
 		__free_page(pages[i]);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(vfree_action, vfree, const void *);
+
 static void views_of_sg_and_iter(struct kunit *test)
 {
 	char *a = kunit_kzalloc(test, 300, GFP_KERNEL);
 	char *b = kunit_kzalloc(test, 500, GFP_KERNEL);
-	void *v = vmalloc(64);
 	struct scatterlist sg[2], one;
 	struct go3s_slice s[3];
 	struct kvec kv[3];
 	struct iov_iter it;
+	void *v;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
+	v = vmalloc(64);
 	KUNIT_ASSERT_NOT_NULL(test, v);
+	/* KUnit frees it however the case ends. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vfree_action, v), 0);
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], a, 300);
 	sg_set_buf(&sg[1], b, 500);
@@ -148,7 +157,6 @@ static void views_of_sg_and_iter(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, one.length, 490U);
 	go3s_slice_make(&s[1], v, 64, 64);
 	KUNIT_EXPECT_EQ(test, go3s_slice_to_sg(&s[1], &one), -EINVAL);	/* vmalloc */
-	vfree(v);
 }
 
 static struct kunit_case go3s_ffi_cases[] = {

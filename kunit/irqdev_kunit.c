@@ -64,13 +64,18 @@ static void device_interrupt_spawns_goroutines(struct kunit *test)
 	if (!d->pdev)
 		kunit_skip(test, "no edu device");
 	ret = pci_enable_device(d->pdev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (ret)
+		goto put;
 	d->mmio = pci_iomap(d->pdev, 0, 0);
-	KUNIT_ASSERT_TRUE(test, !!d->mmio);
+	if (!d->mmio) {
+		ret = -ENOMEM;
+		goto disable;
+	}
 	init_completion(&d->ran);
 	ret = request_irq(d->pdev->irq, irqdev_handler, IRQF_SHARED,
 			  "go3s_irqdev", d);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (ret)
+		goto unmap;
 
 	for (i = 0; i < ROUNDS; i++) {
 		reinit_completion(&d->ran);
@@ -79,9 +84,14 @@ static void device_interrupt_spawns_goroutines(struct kunit *test)
 			break;
 	}
 	free_irq(d->pdev->irq, d);
+unmap:
 	pci_iounmap(d->pdev, d->mmio);
+disable:
 	pci_disable_device(d->pdev);
+put:
 	pci_dev_put(d->pdev);
+	/* Nothing of the device is held past here, whatever failed. */
+	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	KUNIT_EXPECT_EQ(test, i, ROUNDS);
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->irqs), ROUNDS);

@@ -20,6 +20,18 @@
 
 #define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
 
+/* An allocation the case needs: if it fails, free @a before failing. */
+static void *must_alloc(struct kunit *test, struct go3s_arena *a, size_t size)
+{
+	void *p = go3s_arena_alloc(a, size, GFP_KERNEL);
+
+	if (!p) {
+		go3s_arena_destroy(a);
+		KUNIT_FAIL_AND_ABORT(test, "go3s_arena_alloc(%zu) failed", size);
+	}
+	return p;
+}
+
 static void arena_aligns_and_counts(struct kunit *test)
 {
 	static const size_t sizes[] = { 1, 17, 4000, 10000, 16 };
@@ -30,8 +42,7 @@ static void arena_aligns_and_counts(struct kunit *test)
 
 	go3s_arena_init(&a);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		p[i] = go3s_arena_alloc(&a, sizes[i], GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		p[i] = must_alloc(test, &a, sizes[i]);
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p[i], GO3S_ARENA_ALIGN));
 		memset(p[i], i + 1, sizes[i]);
 		want += ALIGN(sizes[i], GO3S_ARENA_ALIGN);
@@ -53,21 +64,19 @@ static void scope_release_reuses_chunks(struct kunit *test)
 {
 	struct go3s_arena a;
 	struct go3s_arena_mark outer, inner;
-	void *keep, *p;
 	u64 pages;
+	void *keep;
 	int i, round;
 
 	go3s_arena_init(&a);
-	keep = go3s_arena_alloc(&a, 100, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, keep);
+	keep = must_alloc(test, &a, 100);
 	memset(keep, 0x5a, 100);
 	go3s_arena_mark(&a, &outer);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 100; i++)
-			KUNIT_ASSERT_NOT_NULL(test, go3s_arena_alloc(&a, 100, GFP_KERNEL));
+			must_alloc(test, &a, 100);
 		go3s_arena_mark(&a, &inner);
-		p = go3s_arena_alloc(&a, 5000, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p);
+		must_alloc(test, &a, 5000);
 		go3s_arena_release(&a, &inner);
 		go3s_arena_release(&a, &outer);
 		KUNIT_EXPECT_EQ(test, a.bytes, (u64)ALIGN(100, GO3S_ARENA_ALIGN));
@@ -194,14 +203,17 @@ static void hardirq_allocates_from_reserve_only(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	go3s_arena_init(&x->a);
-	KUNIT_ASSERT_EQ(test, go3s_arena_reserve(&x->a, 1024, GFP_KERNEL), 0);
+	if (go3s_arena_reserve(&x->a, 1024, GFP_KERNEL)) {
+		go3s_arena_destroy(&x->a);
+		KUNIT_FAIL_AND_ABORT(test, "go3s_arena_reserve() failed");
+	}
 	hrtimer_init(&x->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	x->timer.function = irq_arena_fn;
 	hrtimer_start(&x->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
 	while (!READ_ONCE(x->fired) && time_before(jiffies, until))
 		usleep_range(500, 1000);
 	hrtimer_cancel(&x->timer);
-	KUNIT_ASSERT_TRUE(test, x->fired);
+	KUNIT_EXPECT_TRUE(test, x->fired);
 	KUNIT_EXPECT_NOT_NULL(test, x->small);		/* from the reserve */
 	KUNIT_EXPECT_NULL(test, x->big);		/* nothing that large */
 	KUNIT_EXPECT_EQ(test, x->pages_after, x->pages_before);

@@ -6,8 +6,9 @@
 #      fail-nth that go3s_fault.ko gives the init);
 #   2. insmod of go3s_rt at the set rates, a few times;
 #   3. the samples' inits point by point, and their insmod at the rates;
-#   4. the KUnit cases that spawn goroutines or kthreads, each point of the
-#      case failed in turn (go3s_fault.ko gives the case thread a fail-nth);
+#   4. the KUnit cases that spawn goroutines or kthreads (and one that
+#      vmallocs), each point of the case failed in turn (go3s_fault.ko
+#      gives the case thread a fail-nth);
 #   5. every KUnit suite at the rates, in its case threads (go3s_fault.ko
 #      marks them) and in go3s_rt's workers (which run the goroutines);
 #   6. without injection: the samples, every module removed, kmemleak.
@@ -23,7 +24,6 @@ slab=${rate_list%%/*}
 page=${rate_list#*/}
 page=${page%% *}
 budget=1000000000	# "times": counts down once per injected failure
-big=1000000		# a fail-nth past any module load
 
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
 echo clear >$kml
@@ -259,6 +259,7 @@ case_sweep go3s_chan_kunit go3s_chan.blocked_operation_holds_a_reference 40
 case_sweep go3s_select_kunit go3s_select.select_wakes_on_any_case 40
 case_sweep go3s_select_kunit go3s_select.select_storm_loses_nothing 40
 case_sweep go3s_queue_kunit go3s_queue.value_rcu_readers_never_see_freed_objects 12
+case_sweep go3s_ffi_kunit go3s_ffi.views_of_sg_and_iter 30
 case_sweep go3s_ref_kunit go3s_ref.concurrent_get_put_destroys_once 40
 case_sweep go3s_registry_kunit go3s_registry.modules_file_and_draining_unregister 40
 
