@@ -62,7 +62,12 @@ static __always_inline void copy_elem(void *dst, const void *src, u32 size)
 	}
 }
 
-/* Hand a claimed waiter back to its owner. Caller holds the channel's lock. */
+/*
+ * Hand a claimed waiter back to its owner. Caller holds the channel's lock.
+ * The owner's parker and waiter live on its stack: it waits for ->handed
+ * before it leaves (select.c, wait_handed()), so setting ->handed is the
+ * last touch of either.
+ */
 static void wake(struct chan_waiter *w)
 {
 	struct chan_parker *pk = w->pk;
@@ -70,14 +75,12 @@ static void wake(struct chan_waiter *w)
 	list_del_init(&w->node);
 	if (w->c->ok)
 		count_op(w->c->dir);
-	/*
-	 * The owner cannot leave before it takes this channel's lock to
-	 * unlink its waiters, so *pk is still there after the wake-up.
-	 */
 	if (pk->g)
 		go3s_unpark(pk->g);
 	else
 		wake_up_process(pk->task);
+	/* Pairs with smp_load_acquire() in wait_handed(). */
+	smp_store_release(&pk->handed, true);
 }
 
 /*
@@ -336,26 +339,28 @@ void go3s_chan_put(struct go3s_chan *ch)
 EXPORT_SYMBOL_GO3S(go3s_chan_put);
 
 /*
- * One send or receive: match it under the lock, and only if it has to wait
- * go through go3s_select(), which checks the caller and queues a waiter.
+ * One send or receive. The try_ forms match it under the lock; a blocking
+ * one goes straight to go3s_select_wait(), which matches it or queues a
+ * waiter in the same lock hold.
  */
 static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
 		   s64 timeout, bool *ok)
 {
 	struct go3s_select_case c = { .ch = ch, .elem = elem, .dir = dir };
-	struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = &c };
-	struct chan_waiter w = { .pk = &pk, .c = &c };
 	int ret;
 
 	if (!go3s_chan_check(ch) || (ch->elem_size && !elem))
 		return -EINVAL;
 	if (!go3s_chan_context_ok(timeout))
 		return -EPERM;
-	ret = go3s_chan_match(&w);
-	if (ret != CHAN_DONE) {
-		if (!timeout)
+	if (!timeout) {
+		struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = &c };
+		struct chan_waiter w = { .pk = &pk, .c = &c };
+
+		if (go3s_chan_match(&w) != CHAN_DONE)
 			return -EAGAIN;
-		ret = go3s_select(&c, 1, timeout);
+	} else {
+		ret = go3s_select_wait(&c, 1, timeout);
 		if (ret < 0)
 			return ret;
 	}

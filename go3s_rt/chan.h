@@ -54,7 +54,8 @@ struct go3s_chan {
 struct chan_parker {
 	atomic_t done;			/* A */
 	struct go3s_select_case *cases;	/* O */
-	bool published;			/* O: waiters are queued somewhere */
+	bool published;			/* O: a waiter of it was queued */
+	bool handed;			/* A: the claimer is done with it */
 	struct go3s_g *g;		/* O: NULL for a plain task */
 	struct task_struct *task;	/* O */
 };
@@ -75,6 +76,8 @@ enum {
 
 int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me);
 int go3s_chan_match(struct chan_waiter *w);
+int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
+		     s64 timeout);
 bool go3s_chan_check(struct go3s_chan *ch);
 bool go3s_chan_context_ok(s64 timeout);
 unsigned int go3s_chan_nr_waiting(struct go3s_chan *ch, enum go3s_chan_dir dir);

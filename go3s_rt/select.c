@@ -3,19 +3,23 @@
  * select, and blocking for every channel operation (a send or receive is
  * a select of one case).
  *
- * 1. Poll: visit the cases in a random order, each under its channel's
- *    lock, and complete the first that can go. The order is a fresh
- *    random permutation per call, so among ready cases each is chosen
- *    with equal probability and none starves (as in Go).
- * 2. Queue: visit them again, completing one if it became ready, else
- *    queueing a waiter on its channel. Partners claim the parker with a
- *    cmpxchg (chan.c), so at most one case happens.
+ * 1. Poll (go3s_select() with %GO3S_NOWAIT, and the try_ forms): visit
+ *    the cases in a random order, each under its channel's lock, and
+ *    complete the first that can go. The order is a fresh random
+ *    permutation per call, so among ready cases each is chosen with equal
+ *    probability and none starves (as in Go).
+ * 2. Queue (any operation that may wait): visit them in such an order,
+ *    completing one if it can go, else queueing a waiter on its channel,
+ *    in the same lock hold. Partners claim the parker with a cmpxchg
+ *    (chan.c), so at most one case happens.
  * 3. Wait: park the goroutine or sleep the task until claimed, the
  *    deadline passes or (tasks) a fatal signal; on the last two the owner
  *    claims its own parker as cancelled, racing any partner fairly: if
  *    the partner won, its case happened and is returned.
- * 4. Unlink every waiter still queued, under each channel's lock; this
- *    also waits out a partner that is still copying into our element.
+ * 4. Leave: the partner that claimed us unlinked that waiter and says
+ *    when it is done with it (->handed); every other waiter still queued
+ *    is unlinked under its channel's lock. A blocking send or receive
+ *    that waits thus takes its channel's lock once.
  *
  * One channel lock at a time, never nested, so lockdep sees one class and
  * no ordering between channels.
@@ -90,7 +94,8 @@ static int check_cases(struct go3s_select_case *cases, unsigned int n)
 
 /*
  * Queue a waiter for each case, in @order, unless one completes first.
- * Sets *@queued to how many of @order were queued.
+ * A queued waiter holds a reference on its channel (so does the caller,
+ * until this returns). Sets *@queued to how many of @order were queued.
  */
 static int enqueue_all(struct chan_waiter *ws, const u8 *order,
 		       unsigned int n, unsigned int *queued)
@@ -107,9 +112,12 @@ static int enqueue_all(struct chan_waiter *ws, const u8 *order,
 			continue;
 		raw_spin_lock_irqsave(&ch->lock, flags);
 		r = __go3s_chan_match(ch, w);
-		if (r == CHAN_NOT_READY)
+		if (r == CHAN_NOT_READY) {
+			refcount_inc(&ch->ref);
 			list_add_tail(&w->node, w->c->dir == GO3S_CHAN_SEND ?
 				      &ch->sendq : &ch->recvq);
+			w->pk->published = true;
+		}
 		raw_spin_unlock_irqrestore(&ch->lock, flags);
 		if (r != CHAN_NOT_READY)
 			break;
@@ -118,8 +126,12 @@ static int enqueue_all(struct chan_waiter *ws, const u8 *order,
 	return r;
 }
 
+/*
+ * Unlink the queued waiters but @handed (the one a partner claimed and
+ * unlinked, or NULL), and drop their references.
+ */
 static void unlink_all(struct chan_waiter *ws, const u8 *order,
-		       unsigned int queued)
+		       unsigned int queued, struct chan_waiter *handed)
 {
 	unsigned int i;
 
@@ -130,11 +142,26 @@ static void unlink_all(struct chan_waiter *ws, const u8 *order,
 
 		if (!ch)
 			continue;
-		raw_spin_lock_irqsave(&ch->lock, flags);
-		if (!list_empty(&w->node))
-			list_del_init(&w->node);
-		raw_spin_unlock_irqrestore(&ch->lock, flags);
+		if (w != handed) {
+			raw_spin_lock_irqsave(&ch->lock, flags);
+			if (!list_empty(&w->node))
+				list_del_init(&w->node);
+			raw_spin_unlock_irqrestore(&ch->lock, flags);
+		}
+		go3s_chan_put(ch);
 	}
+}
+
+/*
+ * The partner that claimed @pk is still in wake() until it sets ->handed:
+ * wait that out before the parker (on our stack) goes. The partner holds
+ * its channel's raw lock with interrupts off meanwhile: a few instructions.
+ */
+static void wait_handed(struct chan_parker *pk)
+{
+	/* Pairs with smp_store_release() in wake(). */
+	while (!smp_load_acquire(&pk->handed))
+		cpu_relax();
 }
 
 /*
@@ -148,7 +175,9 @@ static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
 	bool parked = false;
 	int ret = 0;
 
-	if (g && !forever)
+	if (!g)
+		might_sleep();
+	else if (!forever)
 		hrtimer_start(&g->timer, deadline, HRTIMER_MODE_ABS_HARD);
 	for (;;) {
 		if (g)
@@ -198,43 +227,68 @@ static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
 	return ret;
 }
 
-static noinline int select_block(struct go3s_select_case *cases,
-				 unsigned int n, struct chan_waiter *ws,
-				 struct chan_parker *pk, const u8 *order,
-				 s64 timeout)
+/*
+ * Match @cases or wait for one (steps 2 to 4 above). @timeout is not
+ * %GO3S_NOWAIT. The caller has checked the cases and the context.
+ */
+int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
+		     s64 timeout)
 {
-	u64 gid = pk->g ? pk->g->id : 0;
+	struct chan_waiter ws[GO3S_SELECT_MAX];
+	struct chan_parker pk = { .cases = cases, .g = go3s_self(),
+				  .task = current };
 	u8 reason = GO3S_WAIT_SELECT;
-	ktime_t deadline = ktime_add_ns(ktime_get(), max(timeout, 0));
+	u8 order[GO3S_SELECT_MAX];
+	ktime_t deadline = 0;
+	u64 gid = pk.g ? pk.g->id : 0;
+	struct chan_waiter *handed;
+	bool blocked = false;
 	unsigned int i, queued;
-	int r, ret = 0;
+	int r, ret;
 
 	if (n == 1 && cases[0].dir == GO3S_CHAN_SEND)
 		reason = GO3S_WAIT_CHAN_SEND;
 	else if (n == 1)
 		reason = GO3S_WAIT_CHAN_RECV;
-	go3s_stat_inc(chan_blocks);
-	for (i = 0; i < n; i++)
-		if (cases[i].ch)
-			go3s_chan_get(cases[i].ch);	/* for the waiter */
-	trace_go3s_chan_block(cases[0].ch, n, gid);
-	pk->published = true;
+	if (timeout > 0)
+		deadline = ktime_add_ns(ktime_get(), timeout);
+	poll_order(order, n);
+	for (i = 0; i < n; i++) {
+		ws[i].pk = &pk;
+		ws[i].c = &cases[i];
+		INIT_LIST_HEAD(&ws[i].node);
+	}
 	do {
-		atomic_set(&pk->done, 0);
+		ret = 0;
+		handed = NULL;
+		atomic_set(&pk.done, 0);
+		pk.handed = false;
 		r = enqueue_all(ws, order, n, &queued);
 		if (r == CHAN_NOT_READY) {
-			ret = parker_wait(pk, reason, timeout < 0, deadline);
+			if (!blocked) {
+				blocked = true;
+				go3s_stat_inc(chan_blocks);
+				trace_go3s_chan_block(cases[0].ch, n, gid);
+			}
+			if (pk.g && !go3s_switch_allowed(pk.g, "block on a channel"))
+				ret = -EDEADLK;
+			else
+				ret = parker_wait(&pk, reason, timeout < 0,
+						  deadline);
 			/* Give up only if no partner claimed us meanwhile. */
-			if (ret && atomic_cmpxchg(&pk->done, 0, PARKER_CANCELLED))
+			if (ret && atomic_cmpxchg(&pk.done, 0, PARKER_CANCELLED))
 				ret = 0;
+			if (!ret) {
+				handed = &ws[atomic_read(&pk.done) - 1];
+				wait_handed(&pk);
+			}
 		}
-		unlink_all(ws, order, queued);
+		unlink_all(ws, order, queued, handed);
 	} while (r == CHAN_RESTART);
-	for (i = 0; i < n; i++)
-		go3s_chan_put(cases[i].ch);
 	if (!ret)
-		ret = atomic_read(&pk->done) - 1;
-	trace_go3s_chan_unblock(cases[0].ch, ret, gid);
+		ret = atomic_read(&pk.done) - 1;
+	if (blocked)
+		trace_go3s_chan_unblock(cases[0].ch, ret, gid);
 	return ret;
 }
 
@@ -258,11 +312,11 @@ static noinline int select_block(struct go3s_select_case *cases,
  */
 int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 {
-	struct chan_waiter ws[GO3S_SELECT_MAX];
 	struct chan_parker pk = { .done = ATOMIC_INIT(0), .cases = cases };
+	struct chan_waiter w = { .pk = &pk };
 	u8 order[GO3S_SELECT_MAX];
 	unsigned int i;
-	int r, ret;
+	int ret;
 
 	ret = check_cases(cases, n);
 	if (ret)
@@ -271,27 +325,14 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 		return -EPERM;
 	if (n > 1)
 		go3s_stat_inc(selects);
+	if (timeout_ns)
+		return go3s_select_wait(cases, n, timeout_ns);
 	poll_order(order, n);
 	for (i = 0; i < n; i++) {
-		struct chan_waiter *w = &ws[order[i]];
-
-		INIT_LIST_HEAD(&w->node);
-		w->pk = &pk;
-		w->c = &cases[order[i]];
-		if (!w->c->ch)
-			continue;
-		r = go3s_chan_match(w);
-		if (r == CHAN_DONE)
+		w.c = &cases[order[i]];
+		if (w.c->ch && go3s_chan_match(&w) == CHAN_DONE)
 			return order[i];
 	}
-	if (!timeout_ns)
-		return -EAGAIN;
-	pk.g = go3s_self();
-	pk.task = current;
-	if (pk.g && !go3s_switch_allowed(pk.g, "block on a channel"))
-		return -EDEADLK;
-	if (!pk.g)
-		might_sleep();
-	return select_block(cases, n, ws, &pk, order, timeout_ns);
+	return -EAGAIN;
 }
 EXPORT_SYMBOL_GO3S(go3s_select);
