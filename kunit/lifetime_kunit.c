@@ -29,15 +29,20 @@
 
 #define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
 
-static char *show(struct kunit *test, int (*fn)(struct seq_file *, void *))
-{
-	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
-	struct seq_file m = { .buf = buf, .size = 64 * PAGE_SIZE - 1 };
+#define DUMP_SIZE	(64 * PAGE_SIZE)
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_EQ(test, fn(&m, NULL), 0);
-	KUNIT_ASSERT_LT(test, m.count, m.size);
-	buf[m.count] = '\0';
+/*
+ * Print @fn into @buf (DUMP_SIZE bytes). Only expectations: it runs while
+ * a goroutine of the case waits, which must be let go whatever happens.
+ */
+static char *show(struct kunit *test, char *buf,
+		  int (*fn)(struct seq_file *, void *))
+{
+	struct seq_file m = { .buf = buf, .size = DUMP_SIZE - 1 };
+
+	KUNIT_EXPECT_EQ(test, fn(&m, NULL), 0);
+	KUNIT_EXPECT_LT(test, m.count, m.size);
+	buf[min(m.count, m.size)] = '\0';
 	return buf;
 }
 
@@ -57,11 +62,14 @@ static void lifetime_gated_body(void *arg)
 static void dump_names_function(struct kunit *test)
 {
 	struct gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, DUMP_SIZE, GFP_KERNEL);
 	unsigned long until = jiffies + 10 * HZ;
 	const char *want = "\tfunction lifetime_gated_body";
 	char *dump, *fn, *site, where[64];
 
+	/* Everything that can fail before the goroutine exists. */
 	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	go3s_wg_init(&g->open);
 	go3s_wg_init(&g->done);
 	go3s_wg_add(&g->open, 1);
@@ -69,7 +77,7 @@ static void dump_names_function(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_go(lifetime_gated_body, g), 0);
 	do {
 		usleep_range(2000, 5000);
-		dump = show(test, go3s_goroutines_show);
+		dump = show(test, buf, go3s_goroutines_show);
 		fn = strstr(dump, want);
 	} while (!fn && time_before(jiffies, until));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, fn, "%s", dump);
