@@ -68,7 +68,11 @@ static void spawn_passes_arg_and_identity(struct kunit *test)
 	go3s_wg_add(&a.wg, 1);
 	go3s_wg_add(&b.wg, 1);
 	KUNIT_ASSERT_EQ(test, go3s_go(ident_body, &a), 0);
-	KUNIT_ASSERT_EQ(test, go3s_go(ident_body, &b), 0);
+	if (go3s_go(ident_body, &b)) {
+		/* Not an ASSERT: @a lives on this stack until its goroutine is done. */
+		go3s_wg_wait(&a.wg);
+		KUNIT_FAIL_AND_ABORT(test, "go3s_go failed");
+	}
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&a.wg), 0);
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&b.wg), 0);
 	KUNIT_EXPECT_TRUE(test, a.has_self);
@@ -185,7 +189,12 @@ static void yields_interleave_fifo(struct kunit *test)
 	go3s_wg_init(&l->wg);
 	go3s_wg_add(&l->wg, 2);
 	KUNIT_ASSERT_EQ(test, go3s_go(yield_body, &a), 0);
-	KUNIT_ASSERT_EQ(test, go3s_go(yield_body, &b), 0);
+	if (go3s_go(yield_body, &b)) {
+		/* Not an ASSERT: @a (this stack) and @l must outlive a's goroutine. */
+		go3s_wg_done(&l->wg);
+		go3s_wg_wait(&l->wg);
+		KUNIT_FAIL_AND_ABORT(test, "go3s_go failed");
+	}
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&l->wg), 0);
 	KUNIT_ASSERT_EQ(test, atomic_read(&l->n), 2 * YIELDS);
 	for (i = 0; i < 2 * YIELDS; i++) {
@@ -430,13 +439,16 @@ static void exit_body(void *arg)
 static void exit_ends_goroutine_mid_stack(struct kunit *test)
 {
 	struct exiter *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+	struct many_slot *slots = kunit_kcalloc(test, 64, sizeof(*slots), GFP_KERNEL);
 	u64 exited = STAT(exited);
 	unsigned long until = jiffies + 10 * HZ;
-	struct many m = {};
-	struct many_slot *slots;
+	struct many m = { .hits = kunit_kzalloc(test, 64, GFP_KERNEL) };
 	int i;
 
+	/* Everything that can fail before the first goroutine exists. */
 	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, slots);
+	KUNIT_ASSERT_NOT_NULL(test, m.hits);
 	KUNIT_ASSERT_EQ(test, go3s_go(exit_body, e), 0);
 	while (STAT(exited) == exited && time_before(jiffies, until))
 		usleep_range(1000, 2000);
@@ -445,17 +457,17 @@ static void exit_ends_goroutine_mid_stack(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e->after_call);
 
 	/* Reuse the stacks, the exited one among them. */
-	slots = kunit_kcalloc(test, 64, sizeof(*slots), GFP_KERNEL);
-	m.hits = kunit_kzalloc(test, 64, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, slots);
-	KUNIT_ASSERT_NOT_NULL(test, m.hits);
 	go3s_wg_init(&m.wg);
 	go3s_wg_add(&m.wg, 64);
 	for (i = 0; i < 64; i++) {
 		slots[i] = (struct many_slot){ .m = &m, .i = i };
-		KUNIT_ASSERT_EQ(test, go3s_go(many_body, &slots[i]), 0);
+		/* Not an ASSERT: the others must not outlive @m (this stack). */
+		if (go3s_go(many_body, &slots[i])) {
+			KUNIT_FAIL(test, "go3s_go failed");
+			go3s_wg_done(&m.wg);
+		}
 	}
-	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&m.wg), 0);
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&m.wg), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m.ran), 64);
 }
 
