@@ -307,8 +307,11 @@ int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
  * context (a goroutine parks, any other task sleeps, killable).
  * Return: the index of the case done; -EAGAIN if nothing was ready with
  * %GO3S_NOWAIT; -ETIMEDOUT; -EINTR (a task got a fatal signal); -EDEADLK
- * (a goroutine may not switch here); -EINVAL for bad cases; -EPERM when a
- * blocking select is called from interrupt context (a caller bug, warns).
+ * (a goroutine may not switch here); -EINVAL for NULL @cases, @n of 0 or
+ * above %GO3S_SELECT_MAX, a bad direction, a released channel or a NULL
+ * element of a case whose channel has elements; -EPERM when a blocking
+ * select is called from interrupt context, or any select from NMI (a
+ * caller bug, warns once).
  */
 int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 {
