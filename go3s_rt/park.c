@@ -12,6 +12,7 @@
  * barrier: what the waker wrote before go3s_unpark() is visible to the
  * goroutine after go3s_park() returns.
  */
+#include <kunit/visibility.h>
 #include <linux/hrtimer.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
@@ -150,6 +151,7 @@ bool go3s_unpark(struct go3s_g *g)
 	go3s_stat_inc(unparks);
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(go3s_unpark);
 
 enum hrtimer_restart go3s_g_timer_fn(struct hrtimer *timer)
 {
@@ -183,9 +185,14 @@ int go3s_sleep(u64 ns)
 	}
 	if (!go3s_switch_allowed(g, "sleep"))
 		return -EDEADLK;
-	go3s_park_prepare(GO3S_WAIT_SLEEP);
-	hrtimer_start(&g->timer, t, HRTIMER_MODE_REL_HARD);
-	go3s_park();
+	/* go3s_park() may return early (a stray go3s_unpark()): park again. */
+	t = ktime_add(ktime_get(), t);
+	do {
+		go3s_park_prepare(GO3S_WAIT_SLEEP);
+		hrtimer_start(&g->timer, t, HRTIMER_MODE_ABS_HARD);
+		if (go3s_park())
+			break;
+	} while (ktime_before(ktime_get(), t));
 	hrtimer_cancel(&g->timer);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include <go3s/go.h>
 #include <go3s/wg.h>
 
+#include "../go3s_rt/g.h"
 #include "../go3s_rt/irq.h"
 #include "../go3s_rt/sched.h"
 #include "../go3s_rt/stats.h"
@@ -269,6 +270,61 @@ static void sleep_outside_goroutine_sleeps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_sleep(2 * NSEC_PER_MSEC), 0);
 	KUNIT_EXPECT_GE(test, ktime_to_ns(ktime_sub(ktime_get(), t0)),
 			2LL * NSEC_PER_MSEC);
+}
+
+/* A stray go3s_unpark() (a late waker) does not cut a sleep short. */
+struct stray {
+	struct go3s_g *g;
+	struct go3s_wg gate, done;
+	s64 slept_ns;
+	int started, woke, ret;
+};
+
+static void stray_sleep_body(void *arg)
+{
+	struct stray *s = arg;
+	ktime_t t0 = ktime_get();
+
+	s->g = go3s_self();
+	/* Publishes ->g; pairs with the case's smp_load_acquire(). */
+	smp_store_release(&s->started, 1);
+	s->ret = go3s_sleep(SLEEP_MS * NSEC_PER_MSEC);
+	s->slept_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	/* Publishes ->ret and ->slept_ns; pairs with the case's acquire. */
+	smp_store_release(&s->woke, 1);
+	/* Keep the G ours until the case stops unparking it. */
+	go3s_wg_wait(&s->gate);
+	go3s_wg_done(&s->done);
+}
+
+static void sleep_survives_stray_unparks(struct kunit *test)
+{
+	struct stray *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned long until = jiffies + 10 * HZ;
+	unsigned int stray = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	go3s_wg_init(&s->gate);
+	go3s_wg_init(&s->done);
+	go3s_wg_add(&s->gate, 1);
+	go3s_wg_add(&s->done, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(stray_sleep_body, s), 0);
+	/* Both pair with stray_sleep_body()'s smp_store_release(). */
+	while (!smp_load_acquire(&s->started) && time_before(jiffies, until))
+		usleep_range(100, 200);
+	/* As above. */
+	while (smp_load_acquire(&s->started) && !smp_load_acquire(&s->woke) &&
+	       time_before(jiffies, until)) {
+		stray += go3s_unpark(s->g);
+		usleep_range(500, 1000);
+	}
+	go3s_wg_done(&s->gate);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->done), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	/* Not vacuous: some unparks found it asleep and woke it. */
+	KUNIT_EXPECT_GT(test, stray, 0U);
+	KUNIT_EXPECT_GE(test, s->slept_ns, SLEEP_MS * NSEC_PER_MSEC);
+	kunit_info(test, "%u stray unparks during a %d ms sleep", stray, SLEEP_MS);
 }
 
 /* ---- WaitGroup --------------------------------------------------------- */
@@ -910,6 +966,7 @@ static struct kunit_case go3s_sched_cases[] = {
 	KUNIT_CASE(yields_interleave_fifo),
 	KUNIT_CASE(sleeps_park_instead_of_blocking),
 	KUNIT_CASE(sleep_outside_goroutine_sleeps),
+	KUNIT_CASE(sleep_survives_stray_unparks),
 	KUNIT_CASE(waitgroup_parks_goroutines),
 	KUNIT_CASE(waitgroup_refuses_negative_count),
 	KUNIT_CASE(switch_refused_under_spinlock),
