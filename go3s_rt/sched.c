@@ -33,7 +33,6 @@
 #include "trace.h"
 
 DEFINE_PER_CPU_SHARED_ALIGNED(struct go3s_p, go3s_p);
-static DEFINE_PER_CPU(u64, go3s_id_seq);
 DEFINE_PER_CPU(struct go3s_stats, go3s_stats);
 
 static atomic_t go3s_nr_idle = ATOMIC_INIT(0);
@@ -497,92 +496,6 @@ unsigned int go3s_nr_workers(void)
 }
 EXPORT_SYMBOL_GO3S(go3s_nr_workers);
 
-/* ---- spawning ---------------------------------------------------------- */
-
-/* Unique: the CPU number is read on the CPU whose counter was bumped. */
-static u64 next_id(void)
-{
-	u64 id;
-
-	preempt_disable();
-	id = this_cpu_inc_return(go3s_id_seq) * nr_cpu_ids + smp_processor_id();
-	preempt_enable();
-	return id;
-}
-
-/* Common head of both spawns: argument and life-cycle checks. */
-static int spawn_check(go3s_fn_t fn, struct module *owner)
-{
-	if (!fn)
-		return -EINVAL;
-	if (go3s_stopping())
-		return -ESHUTDOWN;
-	if (owner != THIS_MODULE && !try_module_get(owner))
-		return -ESHUTDOWN;
-	return 0;
-}
-
-static void spawn_fail(struct module *owner)
-{
-	if (owner != THIS_MODULE)
-		module_put(owner);
-}
-
-/* Common tail of both spawns: @g is prepared, the owner reference taken. */
-static void spawn(struct go3s_g *g)
-{
-	g->id = next_id();
-	g->cpu = raw_smp_processor_id();
-	go3s_stat_inc(spawned);
-	trace_go3s_g_create(g);
-	go3s_ready(g);
-}
-
-/* See go3s_go() in <go3s/go.h> for the kernel-doc. */
-int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner, unsigned long site)
-{
-	struct go3s_g *g;
-	int ret;
-
-	might_sleep();
-	ret = spawn_check(fn, owner);
-	if (ret)
-		return ret;
-	g = go3s_g_get(GFP_KERNEL);
-	if (!g) {
-		spawn_fail(owner);
-		return -ENOMEM;
-	}
-	go3s_g_prepare(g, fn, arg, owner, site);
-	spawn(g);
-	return 0;
-}
-EXPORT_SYMBOL_GO3S(__go3s_go);
-
-/* See go3s_go_irq() in <go3s/go.h> for the kernel-doc. */
-int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
-		  unsigned long site)
-{
-	struct go3s_g *g;
-	int ret;
-
-	ret = spawn_check(fn, owner);
-	if (ret)
-		return ret;
-	g = go3s_irq_pool_get();
-	if (!g) {
-		go3s_stat_inc(irq_pool_empty);
-		spawn_fail(owner);
-		return -EAGAIN;
-	}
-	go3s_g_prepare(g, fn, arg, owner, site);
-	g->flags |= GO3S_GF_IRQ_POOL;
-	go3s_stat_inc(irq_spawned);
-	spawn(g);
-	return 0;
-}
-EXPORT_SYMBOL_GO3S(__go3s_go_irq);
-
 /* ---- the M ------------------------------------------------------------- */
 
 /*
@@ -754,32 +667,6 @@ int go3s_mset_add(void)
 EXPORT_SYMBOL_IF_KUNIT(go3s_mset_add);
 
 /* ---- introspection ----------------------------------------------------- */
-
-/* One go3s_stats field (offsetof(struct go3s_stats, f)) of one CPU. */
-u64 go3s_stat_cpu(int cpu, size_t off)
-{
-	return *(u64 *)((char *)per_cpu_ptr(&go3s_stats, cpu) + off);
-}
-
-/* The same field summed over all CPUs. */
-u64 go3s_stat_sum(size_t off)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += go3s_stat_cpu(cpu, off);
-	return sum;
-}
-EXPORT_SYMBOL_IF_KUNIT(go3s_stat_sum);
-
-/* Goroutines spawned and not yet exited (exact when nothing is spawning). */
-u64 go3s_live(void)
-{
-	u64 exited = go3s_stat_sum(offsetof(struct go3s_stats, exited));
-
-	return go3s_stat_sum(offsetof(struct go3s_stats, spawned)) - exited;
-}
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 {

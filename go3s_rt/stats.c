@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs views of the scheduler: go3s/stats (counters per CPU and in
- * total) and go3s/goroutines (every live goroutine, like Go's goroutine
- * profile: id, state, wait reason and for how long, owner, spawn site).
+ * The scheduler's counters summed over CPUs, and its debugfs views:
+ * go3s/stats (counters per CPU and in total) and go3s/goroutines (every
+ * live goroutine, like Go's goroutine profile: id, state, wait reason and
+ * for how long, owner, spawn site).
  * Both read racily, as /proc does: a snapshot, not a transaction.
  */
 #include <linux/debugfs.h>
@@ -18,6 +19,32 @@
 #include "owner.h"
 #include "sched.h"
 #include "stats.h"
+
+/* One go3s_stats field (offsetof(struct go3s_stats, f)) of one CPU. */
+u64 go3s_stat_cpu(int cpu, size_t off)
+{
+	return *(u64 *)((char *)per_cpu_ptr(&go3s_stats, cpu) + off);
+}
+
+/* The same field summed over all CPUs. */
+u64 go3s_stat_sum(size_t off)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += go3s_stat_cpu(cpu, off);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_stat_sum);
+
+/* Goroutines spawned and not yet exited (exact when nothing is spawning). */
+u64 go3s_live(void)
+{
+	u64 exited = go3s_stat_sum(offsetof(struct go3s_stats, exited));
+
+	return go3s_stat_sum(offsetof(struct go3s_stats, spawned)) - exited;
+}
 
 #define FIELD(f)	{ #f, offsetof(struct go3s_stats, f) }
 
