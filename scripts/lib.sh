@@ -21,7 +21,7 @@ go3s_stock_kdir() {
 		echo "/lib/modules/$(uname -r)/build"
 		return
 	fi
-	ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1
+	ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | grep -v -- -rt- | sort -V | tail -n1
 }
 go3s_stock_release() { basename "$(go3s_stock_kdir)" | sed 's/^linux-headers-//'; }
 go3s_stock_vmlinuz() { echo "/boot/vmlinuz-$(go3s_stock_release)"; }
