@@ -78,21 +78,33 @@ unsigned int go3s_monitor_period_us(void)
 	return clamp(READ_ONCE(monitor_us), 50U, 10000U);
 }
 
-/* Take @p from @m, which still runs what it ran at @st; wake a spare. */
-static void retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
-		   bool blocked)
+/*
+ * Take @p from @m, which still runs what it ran at @st; wake a spare.
+ * From the monitor, or (@at_block) from @p's CPU in hard IRQ as its
+ * worker blocked (blockwatch.c). Returns whether the P was taken.
+ */
+bool go3s_p_retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
+		   bool blocked, bool at_block)
 {
 	unsigned long none = st & ~(P_OWNER_MASK | P_RUNNING);
+	bool spare;
 
 	if (!atomic_long_try_cmpxchg(&p->status, &st, none))
-		return;
-	p->mon_status = none;
-	cpu_stats(p)->handoffs++;
+		return false;
 	trace_go3s_p_handoff(p->cpu, m->idx, blocked);
-	if (!go3s_p_wake_spare(p, m)) {
-		cpu_stats(p)->no_spare++;
+	spare = go3s_p_wake_spare(p, m);
+	if (!spare)
 		go3s_monitor_want_mset();
+	if (at_block) {
+		/* Hard IRQ on p->cpu; the monitor never writes this one. */
+		__this_cpu_inc(go3s_stats.block_handoffs);
+	} else {
+		p->mon_status = none;
+		cpu_stats(p)->handoffs++;
+		if (!spare)
+			cpu_stats(p)->no_spare++;
 	}
+	return true;
 }
 
 /* Work waits on @p with nobody to run it: let thieves have it, runnext too. */
@@ -149,7 +161,7 @@ static bool look_at(struct go3s_p *p, u64 now)
 	 * steal for the others when every P is stuck in a blocked worker.
 	 */
 	if (blocked ? has_work || busy : busy && has_work)
-		retake(p, m, st, blocked);
+		go3s_p_retake(p, m, st, blocked, false);
 	return true;
 }
 

@@ -169,10 +169,12 @@ void go3s_wakep(void)
 
 static void kick(struct go3s_p *p)
 {
-	if (p_claim_idle(p))
+	if (p_claim_idle(p)) {
 		p_wake(p);
-	else
-		go3s_wakep();
+		return;
+	}
+	go3s_blockwatch_kick(p);
+	go3s_wakep();
 }
 
 static void inbox_put(struct go3s_p *p, struct go3s_g *g)
@@ -588,9 +590,21 @@ static void m_run(unsigned int cpu)
 static void m_setup(unsigned int cpu)
 {
 	struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+	struct go3s_m *m = m_find(p);
 
 	p->cpu = cpu;
+	if (m)
+		go3s_blockwatch_register(m);
 	WRITE_ONCE(p->online, true);
+}
+
+/* In the worker, as it stops for good (module unload). */
+static void m_cleanup(unsigned int cpu, bool online)
+{
+	struct go3s_m *m = m_find(per_cpu_ptr(&go3s_p, cpu));
+
+	if (m)
+		go3s_blockwatch_unregister(m);
 }
 
 /*
@@ -653,6 +667,7 @@ int go3s_mset_add(void)
 			.thread_should_run	= m_should_run,
 			.thread_fn		= m_run,
 			.setup			= m_setup,
+			.cleanup		= m_cleanup,
 			.park			= m_park,
 			.unpark			= m_unpark,
 			.thread_comm		= go3s_m_comm[k],
@@ -715,17 +730,22 @@ int go3s_sched_init(void)
 		}
 	}
 	go3s_arch_init();
+	go3s_blockwatch_init();
 	ret = go3s_mset_add();
 	if (ret)
-		return ret;
+		goto out_blockwatch;
 	ret = go3s_monitor_init();
 	if (ret) {
 		smpboot_unregister_percpu_thread(&go3s_m_threads[0]);
 		go3s_msets = 0;
-		return ret;
+		goto out_blockwatch;
 	}
 	atomic_notifier_chain_register(&panic_notifier_list, &go3s_panic_nb);
 	return 0;
+
+out_blockwatch:
+	go3s_blockwatch_exit();
+	return ret;
 }
 
 /* Refuse new goroutines; main.c then waits for the live ones to end. */
@@ -743,4 +763,5 @@ void go3s_sched_exit(void)
 	while (go3s_msets)
 		smpboot_unregister_percpu_thread(&go3s_m_threads[--go3s_msets]);
 	mutex_unlock(&go3s_mset_lock);
+	go3s_blockwatch_exit();
 }

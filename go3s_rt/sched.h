@@ -16,7 +16,9 @@
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
+#include <linux/irq_work.h>
 #include <linux/llist.h>
+#include <linux/preempt.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -51,6 +53,9 @@ struct go3s_m {
 	struct go3s_p *p;		/* I: the P of its CPU */
 	unsigned int idx;		/* I */
 	bool tainted;			/* M: a G left a lock held here */
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier pn;	/* M: blockwatch.c */
+#endif
 };
 
 struct go3s_p {
@@ -69,6 +74,11 @@ struct go3s_p {
 
 	atomic_long_t status ____cacheline_aligned_in_smp; /* A: see above */
 	unsigned int cpu;		/* I */
+
+	/* A worker of this P blocked while running a goroutine (blockwatch.c) */
+	struct irq_work block_work;	/* I */
+	unsigned long block_status;	/* A: ->status when it blocked */
+	struct go3s_m *blocked_m;	/* A: that worker, until it runs again */
 
 	/* The monitor's view of this P */
 	unsigned long mon_status;	/* S: ->status when first seen */
@@ -106,7 +116,8 @@ struct go3s_stats {
 	u64 refs_freed;		/* ref[T] objects whose last reference went */
 	u64 arena_pages;	/* page allocator calls the arenas made */
 	u64 arena_frees;	/* chunks they gave back to it */
-	u64 handoffs;		/* Ps taken from a blocked or busy worker */
+	u64 handoffs;		/* Ps the monitor took from a blocked or busy worker */
+	u64 block_handoffs;	/* Ps taken at once as their worker blocked */
 	u64 busy;		/* goroutines seen running > busy_ms */
 	u64 no_spare;		/* handoffs that found no spare worker */
 	u64 kicks;		/* idle workers woken to take queued work */
@@ -148,6 +159,16 @@ int go3s_mset_add(void);
 int go3s_monitor_init(void);
 void go3s_monitor_exit(void);
 void go3s_monitor_want_mset(void);
+bool go3s_p_retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
+		   bool blocked, bool at_block);
+
+/* blockwatch.c */
+void go3s_blockwatch_init(void);
+void go3s_blockwatch_exit(void);
+void go3s_blockwatch_register(struct go3s_m *m);
+void go3s_blockwatch_unregister(struct go3s_m *m);
+void go3s_blockwatch_kick(struct go3s_p *p);
+bool go3s_blockwatch_enabled(void);
 unsigned int go3s_monitor_period_us(void);
 
 int go3s_sched_init(void);

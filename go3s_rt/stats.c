@@ -57,8 +57,8 @@ static const struct {
 	FIELD(irq_pool_empty), FIELD(refused), FIELD(chan_sends),
 	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects), FIELD(refs_new),
 	FIELD(refs_freed), FIELD(arena_pages), FIELD(arena_frees),
-	FIELD(handoffs), FIELD(busy), FIELD(no_spare), FIELD(kicks),
-	FIELD(tainted),
+	FIELD(handoffs), FIELD(block_handoffs), FIELD(busy), FIELD(no_spare),
+	FIELD(kicks), FIELD(tainted),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)
@@ -96,6 +96,9 @@ int go3s_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "workers_per_cpu: %u (limit %u)\n", go3s_nr_msets(),
 		   GO3S_M_MAX);
 	seq_printf(m, "monitor_us: %u\n", go3s_monitor_period_us());
+	seq_printf(m, "block_watch: %s\n", go3s_blockwatch_enabled() ?
+		   "preempt notifiers (a blocked worker's P is handed off at once)" :
+		   "none (CONFIG_PREEMPT_NOTIFIERS unset: the monitor hands it off)");
 	seq_printf(m, "irq_pool_size: %u\n", go3s_irq_pool_size());
 	return 0;
 }

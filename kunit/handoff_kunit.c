@@ -136,7 +136,7 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
 	struct blocker *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	struct after *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 	struct task_struct *holder = NULL;
-	u64 handoffs = STAT(handoffs);
+	u64 handoffs = STAT(handoffs), at_block = STAT(block_handoffs);
 	ktime_t t0;
 	s64 us;
 
@@ -174,10 +174,73 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
 	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&b->done), 0);
 	if (holder)
 		wait_for_completion(&b->holder_done);
-	kunit_info(test, "%u goroutines ran in %lld us while one blocked %u ms; handoffs %llu\n",
-		   nr_after, us, block_ms, STAT(handoffs) - handoffs);
+	handoffs = STAT(handoffs) - handoffs;
+	at_block = STAT(block_handoffs) - at_block;
+	kunit_info(test, "%u goroutines ran in %lld us while one blocked %u ms; handoffs: %llu by the monitor, %llu as it blocked\n",
+		   nr_after, us, block_ms, handoffs, at_block);
 	if (num_online_cpus() == 1)
-		KUNIT_EXPECT_GT(test, STAT(handoffs), handoffs);
+		KUNIT_EXPECT_GT(test, handoffs + at_block, 0ULL);
+}
+
+/*
+ * With preempt notifiers (blockwatch.c), a worker that blocks while work
+ * is queued on its P gives the P up as it blocks, not at the monitor's
+ * next looks. Many goroutines are queued first, so that thieves of other
+ * CPUs cannot have taken them all before the block.
+ */
+#define NR_QUEUED	256
+
+struct quick {
+	struct go3s_wg queued, done;
+	atomic_t ran_while_blocked;
+	bool blocking;
+};
+
+static void queued_body(void *arg)
+{
+	struct quick *q = arg;
+
+	if (READ_ONCE(q->blocking))
+		atomic_inc(&q->ran_while_blocked);
+	go3s_wg_done(&q->queued);
+}
+
+static void quick_blocker_body(void *arg)
+{
+	struct quick *q = arg;
+	unsigned int i;
+
+	/* From a goroutine: they queue on this P, behind us. */
+	for (i = 0; i < NR_QUEUED; i++)
+		if (go3s_go(queued_body, q))
+			go3s_wg_done(&q->queued);
+	WRITE_ONCE(q->blocking, true);
+	msleep(block_ms);
+	WRITE_ONCE(q->blocking, false);
+	go3s_wg_done(&q->done);
+}
+
+static void blocked_worker_hands_off_at_once(struct kunit *test)
+{
+	struct quick *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	u64 at_block = STAT(block_handoffs);
+
+	if (!go3s_blockwatch_enabled())
+		kunit_skip(test, "no preempt notifiers: the monitor hands off");
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	go3s_wg_init(&q->queued);
+	go3s_wg_init(&q->done);
+	go3s_wg_add(&q->queued, NR_QUEUED);
+	go3s_wg_add(&q->done, 1);
+	if (go3s_go(quick_blocker_body, q))
+		KUNIT_FAIL_AND_ABORT(test, "could not spawn the blocker");
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&q->done), 0);
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&q->queued), 0);
+	at_block = STAT(block_handoffs) - at_block;
+	kunit_info(test, "%d of %d queued goroutines ran while the worker blocked; %llu handoffs as it blocked\n",
+		   atomic_read(&q->ran_while_blocked), NR_QUEUED, at_block);
+	KUNIT_EXPECT_GT(test, at_block, 0ULL);
+	KUNIT_EXPECT_GT(test, atomic_read(&q->ran_while_blocked), 0);
 }
 
 static void blocked_in_msleep_does_not_stall(struct kunit *test)
@@ -630,6 +693,7 @@ static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(blocked_in_msleep_does_not_stall),
 	KUNIT_CASE_SLOW(blocked_on_mutex_does_not_stall),
 	KUNIT_CASE_SLOW(blocked_in_wait_event_does_not_stall),
+	KUNIT_CASE_SLOW(blocked_worker_hands_off_at_once),
 	KUNIT_CASE_SLOW(select_polling_keeps_others_moving),
 	KUNIT_CASE_SLOW(busy_goroutine_is_noticed),
 	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),

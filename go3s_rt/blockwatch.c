@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block watch: a worker that blocks in the kernel while it runs a
+ * goroutine (a mutex, msleep, a GFP_KERNEL allocation) gives up its P at
+ * once, instead of at the monitor's next look or two (monitor.c), so the
+ * goroutines queued behind it go on within microseconds. Go does the
+ * same for a system call it knows will block (entersyscallblock()).
+ *
+ * Each worker registers a preempt notifier on itself. Its sched_out hook
+ * runs in __schedule() with the runqueue lock held and interrupts off, so
+ * it only notes what it saw and raises an irq_work on the same CPU; the
+ * irq_work (hard IRQ, IRQ_WORK_HARD_IRQ also on PREEMPT_RT) then takes the
+ * P with the monitor's go3s_p_retake() if work is queued there. Work that
+ * arrives later for a P whose worker is still blocked raises the same
+ * irq_work (go3s_blockwatch_kick(), from sched.c's kick()).
+ *
+ * A preemption (the worker stays runnable) is not a block: a goroutine
+ * that computes keeps its P until the monitor finds it busy.
+ *
+ * Concurrency: ->block_status and ->blocked_m are written by the P's
+ * workers in sched_out/sched_in (on the P's CPU) and read by the irq_work
+ * on that CPU and by kick() anywhere, racily: the irq_work acts only
+ * through the cmpxchg of ->status in go3s_p_retake(), which fails if the
+ * worker moved on, and it re-checks that the worker is still not running.
+ *
+ * Kernels without CONFIG_PREEMPT_NOTIFIERS (it comes with KVM; UML has
+ * none) rely on the monitor alone; go3s/stats says which.
+ */
+#include <kunit/visibility.h>
+#include <linux/irq_work.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+
+#include "runq.h"
+#include "sched.h"
+
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+
+/* Hard IRQ on the P's CPU: hand the P to a spare if work waits on it. */
+static void block_workfn(struct irq_work *work)
+{
+	struct go3s_p *p = container_of(work, struct go3s_p, block_work);
+	unsigned long st = READ_ONCE(p->block_status);
+	struct go3s_m *m = READ_ONCE(p->blocked_m);
+
+	if (!m || p_owner(p, st) != m || task_is_running(m->task) ||
+	    !go3s_p_has_work(p))
+		return;
+	go3s_p_retake(p, m, st, true, true);
+}
+
+static struct go3s_m *pn_to_m(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct go3s_m, pn);
+}
+
+/* Under the runqueue lock, interrupts off: note, and defer the rest. */
+static void m_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	struct go3s_m *m = pn_to_m(pn);
+	struct go3s_p *p = m->p;
+	unsigned long st;
+
+	if (task_is_running(current))
+		return;		/* preempted, not blocked */
+	st = atomic_long_read(&p->status);
+	if (p_owner(p, st) != m || !(st & P_RUNNING))
+		return;		/* in its loop, or without the P */
+	WRITE_ONCE(p->block_status, st);
+	WRITE_ONCE(p->blocked_m, m);
+	if (go3s_p_has_work(p))
+		irq_work_queue(&p->block_work);
+}
+
+static void m_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct go3s_m *m = pn_to_m(pn);
+
+	if (READ_ONCE(m->p->blocked_m) == m)
+		WRITE_ONCE(m->p->blocked_m, NULL);
+}
+
+static struct preempt_ops go3s_pn_ops = {
+	.sched_in	= m_sched_in,
+	.sched_out	= m_sched_out,
+};
+
+bool go3s_blockwatch_enabled(void)
+{
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_enabled);
+
+/* From the worker itself, before it runs anything (smpboot's setup). */
+void go3s_blockwatch_register(struct go3s_m *m)
+{
+	preempt_notifier_init(&m->pn, &go3s_pn_ops);
+	preempt_notifier_register(&m->pn);
+}
+
+/*
+ * From the worker itself as it stops (smpboot's cleanup): the notifier
+ * must not fire on the exiting task's last switch, after the module that
+ * holds the hooks may be gone.
+ */
+void go3s_blockwatch_unregister(struct go3s_m *m)
+{
+	preempt_notifier_unregister(&m->pn);
+}
+
+/* Work was queued on @p: if its worker is blocked, let the P go now. */
+void go3s_blockwatch_kick(struct go3s_p *p)
+{
+	if (READ_ONCE(p->blocked_m) && READ_ONCE(p->online))
+		irq_work_queue_on(&p->block_work, p->cpu);
+}
+
+void go3s_blockwatch_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(&go3s_p, cpu)->block_work =
+			IRQ_WORK_INIT_HARD(block_workfn);
+	preempt_notifier_inc();
+}
+
+/* After every worker has stopped. */
+void go3s_blockwatch_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		irq_work_sync(&per_cpu_ptr(&go3s_p, cpu)->block_work);
+	preempt_notifier_dec();
+}
+
+#else /* !CONFIG_PREEMPT_NOTIFIERS */
+
+bool go3s_blockwatch_enabled(void)
+{
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_enabled);
+
+void go3s_blockwatch_register(struct go3s_m *m) { }
+void go3s_blockwatch_unregister(struct go3s_m *m) { }
+void go3s_blockwatch_kick(struct go3s_p *p) { }
+void go3s_blockwatch_init(void) { }
+void go3s_blockwatch_exit(void) { }
+
+#endif /* CONFIG_PREEMPT_NOTIFIERS */
