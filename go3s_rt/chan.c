@@ -360,7 +360,10 @@ static int chan_op(struct go3s_chan *ch, void *elem, enum go3s_chan_dir dir,
 		if (go3s_chan_match(&w) != CHAN_DONE)
 			return -EAGAIN;
 	} else {
-		ret = go3s_select_wait(&c, 1, timeout);
+		struct chan_waiter w;
+		u8 order;
+
+		ret = go3s_select_wait(&c, 1, timeout, &w, &order);
 		if (ret < 0)
 			return ret;
 	}

@@ -77,7 +77,7 @@ enum {
 int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me);
 int go3s_chan_match(struct chan_waiter *w);
 int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
-		     s64 timeout);
+		     s64 timeout, struct chan_waiter *ws, u8 *order);
 bool go3s_chan_check(struct go3s_chan *ch);
 bool go3s_chan_context_ok(s64 timeout);
 unsigned int go3s_chan_nr_waiting(struct go3s_chan *ch, enum go3s_chan_dir dir);

@@ -229,16 +229,16 @@ static int parker_wait(struct chan_parker *pk, u8 reason, bool forever,
 
 /*
  * Match @cases or wait for one (steps 2 to 4 above). @timeout is not
- * %GO3S_NOWAIT. The caller has checked the cases and the context.
+ * %GO3S_NOWAIT. The caller has checked the cases and the context, and
+ * gives room for @n waiters and @n order bytes: a send or receive needs
+ * one, and kernels zero every stack array (INIT_STACK_ALL_ZERO).
  */
 int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
-		     s64 timeout)
+		     s64 timeout, struct chan_waiter *ws, u8 *order)
 {
-	struct chan_waiter ws[GO3S_SELECT_MAX];
 	struct chan_parker pk = { .cases = cases, .g = go3s_self(),
 				  .task = current };
 	u8 reason = GO3S_WAIT_SELECT;
-	u8 order[GO3S_SELECT_MAX];
 	ktime_t deadline = 0;
 	u64 gid = pk.g ? pk.g->id : 0;
 	struct chan_waiter *handed;
@@ -328,8 +328,11 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 		return -EPERM;
 	if (n > 1)
 		go3s_stat_inc(selects);
-	if (timeout_ns)
-		return go3s_select_wait(cases, n, timeout_ns);
+	if (timeout_ns) {
+		struct chan_waiter ws[GO3S_SELECT_MAX];
+
+		return go3s_select_wait(cases, n, timeout_ns, ws, order);
+	}
 	poll_order(order, n);
 	for (i = 0; i < n; i++) {
 		w.c = &cases[order[i]];
