@@ -23,7 +23,9 @@
  *	(fire() now fails), then ->stop (the runner stops waiting for its
  *	hook, answers what is still queued with -ESHUTDOWN, closes ->results
  *	and ends), cancels every hook and waits until ->live, a count of the
- *	runner, the hooks and destroy itself, reaches zero.
+ *	runner, the hooks, the fire() callers inside and destroy itself,
+ *	reaches zero. A fire() or try_fire() that starts after destroy has
+ *	begun is a caller bug (a use after free), as for any object.
  */
 #include <linux/hardirq.h>
 #include <linux/ktime.h>
@@ -418,6 +420,8 @@ int go3s_fsm_fire(struct go3s_fsm *m, unsigned int event)
 		return -ESHUTDOWN;
 	}
 	list_add_tail(&req.node, &m->pending);
+	/* destroy waits for us to leave: we touch @m until the end. */
+	atomic_inc(&m->live);
 	spin_unlock(&m->lock);
 
 	ret = go3s_chan_send(m->mailbox, &msg);
@@ -426,6 +430,7 @@ int go3s_fsm_fire(struct go3s_fsm *m, unsigned int event)
 		spin_lock(&m->lock);
 		list_del(&req.node);
 		spin_unlock(&m->lock);
+		fsm_put_live(m);
 		return ret == -EPIPE ? -ESHUTDOWN : ret;
 	}
 
@@ -451,7 +456,9 @@ int go3s_fsm_fire(struct go3s_fsm *m, unsigned int event)
 	}
 	spin_unlock(&m->lock);
 	__set_current_state(TASK_RUNNING);
-	return req.ret;
+	ret = req.ret;
+	fsm_put_live(m);	/* the last touch of @m */
+	return ret;
 }
 EXPORT_SYMBOL_GO3S(go3s_fsm_fire);
 
@@ -618,11 +625,13 @@ EXPORT_SYMBOL_GO3S(__go3s_fsm_create);
  * go3s_fsm_destroy - stop a machine and free it
  * @m: the machine; NULL or an ERR_PTR() does nothing.
  *
- * Events still queued are answered with -ESHUTDOWN, later fire() and
- * try_fire() calls get -ESHUTDOWN, the hook running (and any overran one
- * still running) is cancelled, and the watch channel is closed. Returns
- * once the machine's goroutine and every hook goroutine have ended, so
- * the hooks' context can go: a hook that never returns keeps this waiting.
+ * Events still queued are answered with -ESHUTDOWN (fire() callers
+ * waiting for them return it), the hook running (and any overran one still
+ * running) is cancelled, and the watch channel is closed. Returns once the
+ * machine's goroutine, every hook goroutine and every fire() caller have
+ * left, so the hooks' context can go: a hook that never returns keeps this
+ * waiting. The caller makes sure no fire() or try_fire() starts once this
+ * has begun (stop the interrupts that call try_fire() first).
  * Must not be called from @m's own hooks or guards (a caller bug: warns
  * once and leaves @m alone).
  * Context: process context; sleeps.

@@ -621,8 +621,8 @@ static void fsm_teardown_while_hooks_run(struct kunit *test)
 	b->m = new_fsm(test, &door_table, "kunit-teardown", d);
 	w = go3s_fsm_watch(b->m);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	/* A hook that overruns and ignores the cancel for 400 ms... */
-	d->slow_ms = 400;
+	/* A hook that overruns and ignores the cancel for 2 s... */
+	d->slow_ms = 2000;
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(b->m, E_SLOW), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(b->m, E_FIX), 0);
 	/* ...one that runs until cancelled, events queued behind it... */
