@@ -703,7 +703,7 @@ static struct kunit_case go3s_fsm_cases[] = {
 	KUNIT_CASE(fsm_hook_timeout_discards_late_result),
 	KUNIT_CASE(fsm_try_fire_from_hardirq),
 	KUNIT_CASE_SLOW(fsm_many_machines_every_move_counted),
-	KUNIT_CASE(fsm_teardown_while_hooks_run),
+	KUNIT_CASE_SLOW(fsm_teardown_while_hooks_run),
 	KUNIT_CASE(fsm_dot_and_debugfs),
 	{}
 };
