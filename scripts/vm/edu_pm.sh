@@ -67,7 +67,7 @@ sleep 0.5
 check edu_pm_suspended_time_grows test "$(cat "$pmdev/power/runtime_suspended_time")" -gt "$t1"
 
 step "I/O: 3 rounds of 2 DMA round trips, each resuming the device; it autosuspends after each"
-for r in 1 2 3; do
+for _ in 1 2 3; do
 	echo 2 >"$pmdev/io"
 	wait_for is_suspended
 done
