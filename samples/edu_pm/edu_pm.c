@@ -327,7 +327,7 @@ static struct pci_driver edu_driver = {
 	.probe = edu_probe,
 	.remove = edu_remove,
 	.driver.pm = pm_ptr(&edu_pm_ops),
-	.driver.dev_groups = edu_pm_groups,
+	.dev_groups = edu_pm_groups,
 };
 module_pci_driver(edu_driver);
 
