@@ -47,6 +47,7 @@ enum go3s_wait_reason {
 	GO3S_WAIT_CHAN_RECV,
 	GO3S_WAIT_SELECT,
 	GO3S_WAIT_TEST,
+	GO3S_WAIT_FSM,
 	GO3S_WAIT_NR,
 };
 

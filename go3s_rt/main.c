@@ -9,6 +9,7 @@
 #include <go3s/abi.h>
 
 #include "debugfs.h"
+#include "fsm.h"
 #include "g.h"
 #include "irq.h"
 #include "../mid/mid.h"
@@ -34,6 +35,7 @@ static int __init go3s_rt_init(void)
 		goto err_sched;
 	go3s_stats_init();
 	go3s_registry_init();
+	go3s_fsm_init();
 	go3s_mid_init();
 
 	pr_info("runtime %s loaded, ABI %u.%u, %u workers\n", GO3S_RT_VERSION,

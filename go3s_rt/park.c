@@ -31,6 +31,7 @@ static const char * const wait_reason_names[GO3S_WAIT_NR] = {
 	[GO3S_WAIT_CHAN_RECV]	= "chan receive",
 	[GO3S_WAIT_SELECT]	= "select",
 	[GO3S_WAIT_TEST]	= "test",
+	[GO3S_WAIT_FSM]		= "fsm event",
 };
 
 static const char * const state_names[GO3S_G_NR_STATES] = {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Tracepoints go3s:go3s_g_{create,run,park,wake,exit,busy},
- * go3s:go3s_p_handoff and go3s:go3s_chan_{block,unblock}, for perf and
+ * go3s:go3s_p_handoff, go3s:go3s_chan_{block,unblock} and
+ * go3s:go3s_fsm_transition, for perf and
  * bpftrace: e.g. perf record -e 'go3s:*' or
  * bpftrace -e 'tracepoint:go3s:go3s_g_park { @[args->reason] = count(); }'
  */
@@ -90,6 +91,30 @@ TRACE_EVENT(go3s_chan_unblock,
 			   __entry->gid = gid;),
 	    TP_printk("chan=%p ret=%d g=%llu", __entry->ch, __entry->ret,
 		      __entry->gid));
+
+/*
+ * State machine @machine moved from @from to @to on @event ("timeout" for
+ * a hook timeout); its hooks took @hook_ns; the event returns @ret.
+ */
+TRACE_EVENT(go3s_fsm_transition,
+	    TP_PROTO(const char *machine, const char *from, const char *to,
+		     const char *event, u64 hook_ns, int ret),
+	    TP_ARGS(machine, from, to, event, hook_ns, ret),
+	    TP_STRUCT__entry(__string(machine, machine)
+			     __string(from, from)
+			     __string(to, to)
+			     __string(event, event)
+			     __field(u64, hook_ns)
+			     __field(int, ret)),
+	    TP_fast_assign(__assign_str(machine);
+			   __assign_str(from);
+			   __assign_str(to);
+			   __assign_str(event);
+			   __entry->hook_ns = hook_ns;
+			   __entry->ret = ret;),
+	    TP_printk("machine=%s from=%s to=%s event=%s hook_ns=%llu ret=%d",
+		      __get_str(machine), __get_str(from), __get_str(to),
+		      __get_str(event), __entry->hook_ns, __entry->ret));
 
 #endif /* _GO3S_TRACE_H */
 

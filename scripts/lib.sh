@@ -94,6 +94,7 @@ go3s_sample_files() {
 	local -n _files=$2
 	local ko
 	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh"
+		 lib/go3s/edu_pm.sh="$GO3S_ROOT/scripts/vm/edu_pm.sh"
 		 lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh")
 	for ko in "$1"/src/samples/*/*.ko; do
 		_files+=("lib/go3s/$(basename "$ko")=$ko")

@@ -232,6 +232,7 @@ suites() {
 		args=
 		case $t in
 		*/go3s_chan_kunit.ko) args=pipeline_msgs=100000 ;;
+		*/go3s_fsm_kunit.ko) args=stress_events=1000 ;;
 		esac
 		echo "GO3S-FAULT-SUITE-BEGIN $name"
 		insmod "$t" $args
@@ -262,6 +263,9 @@ case_sweep go3s_queue_kunit go3s_queue.value_rcu_readers_never_see_freed_objects
 case_sweep go3s_ffi_kunit go3s_ffi.views_of_sg_and_iter 30
 case_sweep go3s_ref_kunit go3s_ref.concurrent_get_put_destroys_once 40
 case_sweep go3s_registry_kunit go3s_registry.modules_file_and_draining_unregister 40
+case_sweep go3s_fsm_kunit go3s_fsm.fsm_try_fire_from_hardirq 40
+case_sweep go3s_fsm_kunit go3s_fsm.fsm_many_machines_every_move_counted 40 stress_events=8
+case_sweep go3s_fsm_kunit go3s_fsm.fsm_teardown_while_hooks_run 30
 
 for r in $rate_list; do
 	suites "${r%/*}" "${r#*/}"

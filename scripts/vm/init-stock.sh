@@ -19,6 +19,7 @@ cat $ver
 check debugfs_version grep -q '^abi: [0-9]*\.[0-9]*$' $ver
 
 . ./samples.sh
+. ./edu_pm.sh
 
 step "rmmod go3s_rt"
 check rmmod_go3s_rt rmmod go3s_rt
