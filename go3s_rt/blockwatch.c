@@ -11,15 +11,15 @@
  * it only notes what it saw and raises an irq_work on the same CPU; the
  * irq_work (hard IRQ, IRQ_WORK_HARD_IRQ also on PREEMPT_RT) then takes the
  * P with the monitor's go3s_p_retake() if work is queued there. Work that
- * arrives later for a P whose worker is still blocked raises the same
- * irq_work (go3s_blockwatch_kick(), from sched.c's kick()).
+ * arrives later for a P whose worker is still blocked does the same check
+ * in an IPI to that CPU (go3s_blockwatch_kick(), from sched.c's kick()).
  *
  * A preemption (the worker stays runnable) is not a block: a goroutine
  * that computes keeps its P until the monitor finds it busy.
  *
  * Concurrency: ->block_status and ->blocked_m are written by the P's
  * workers in sched_out/sched_in (on the P's CPU) and read by the irq_work
- * on that CPU and by kick() anywhere, racily: the irq_work acts only
+ * on that CPU (or the IPI kick() sends) and by kick() anywhere, racily: the irq_work acts only
  * through the cmpxchg of ->status in go3s_p_retake(), which fails if the
  * worker moved on, and it re-checks that the worker is still not running.
  *
@@ -30,6 +30,7 @@
 #include <linux/irq_work.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 
 #include "runq.h"
 #include "sched.h"
@@ -37,9 +38,8 @@
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 
 /* Hard IRQ on the P's CPU: hand the P to a spare if work waits on it. */
-static void block_workfn(struct irq_work *work)
+static void block_check(struct go3s_p *p)
 {
-	struct go3s_p *p = container_of(work, struct go3s_p, block_work);
 	unsigned long st = READ_ONCE(p->block_status);
 	struct go3s_m *m = READ_ONCE(p->blocked_m);
 
@@ -47,6 +47,16 @@ static void block_workfn(struct irq_work *work)
 	    !go3s_p_has_work(p))
 		return;
 	go3s_p_retake(p, m, st, true, true);
+}
+
+static void block_workfn(struct irq_work *work)
+{
+	block_check(container_of(work, struct go3s_p, block_work));
+}
+
+static void block_csdfn(void *info)
+{
+	block_check(info);
 }
 
 static struct go3s_m *pn_to_m(struct preempt_notifier *pn)
@@ -108,21 +118,32 @@ void go3s_blockwatch_unregister(struct go3s_m *m)
 	preempt_notifier_unregister(&m->pn);
 }
 
-/* Work was queued on @p: if its worker is blocked, let the P go now. */
+/*
+ * Work was queued on @p: if its worker is blocked, let the P go now. An
+ * IPI to the P's CPU (irq_work_queue_on() is not exported); -EBUSY means
+ * one is on its way already.
+ */
 void go3s_blockwatch_kick(struct go3s_p *p)
 {
 	if (READ_ONCE(p->blocked_m) && READ_ONCE(p->online))
-		irq_work_queue_on(&p->block_work, p->cpu);
+		smp_call_function_single_async(p->cpu, &p->block_csd);
 }
 
 void go3s_blockwatch_init(void)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(&go3s_p, cpu)->block_work =
-			IRQ_WORK_INIT_HARD(block_workfn);
+	for_each_possible_cpu(cpu) {
+		struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+
+		p->block_work = IRQ_WORK_INIT_HARD(block_workfn);
+		INIT_CSD(&p->block_csd, block_csdfn, p);
+	}
 	preempt_notifier_inc();
+}
+
+static void block_flush(void *unused)
+{
 }
 
 /* After every worker has stopped. */
@@ -132,6 +153,8 @@ void go3s_blockwatch_exit(void)
 
 	for_each_possible_cpu(cpu)
 		irq_work_sync(&per_cpu_ptr(&go3s_p, cpu)->block_work);
+	/* Kicks sent before are ahead of this in every CPU's IPI queue. */
+	on_each_cpu(block_flush, NULL, true);
 	preempt_notifier_dec();
 }
 

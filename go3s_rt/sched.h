@@ -19,6 +19,7 @@
 #include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/preempt.h>
+#include <linux/smp.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -76,7 +77,8 @@ struct go3s_p {
 	unsigned int cpu;		/* I */
 
 	/* A worker of this P blocked while running a goroutine (blockwatch.c) */
-	struct irq_work block_work;	/* I */
+	struct irq_work block_work;	/* I: raised by the worker's own CPU */
+	call_single_data_t block_csd;	/* I: sent from other CPUs */
 	unsigned long block_status;	/* A: ->status when it blocked */
 	struct go3s_m *blocked_m;	/* A: that worker, until it runs again */
 
