@@ -12,12 +12,12 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "bug.h"
 #include "chan.h"
 #include "g.h"
+#include "kcompat.h"
 #include "sched.h"
 
 static const bool debug = IS_ENABLED(CONFIG_GO3S_DEBUG);

@@ -26,13 +26,13 @@
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/string_choices.h>
 #include <linux/wait_bit.h>
 
 #include <go3s/compat.h>
 #include <go3s/mid.h>
 
 #include "debugfs.h"
+#include "kcompat.h"
 #include "mid.h"
 
 struct mid_window {
@@ -198,13 +198,13 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 			goto err_unlock;
 		}
 	}
-	ret = iommu_device_claim_dma_owner(&pdev->dev, mid);
+	ret = go3s_iommu_claim_dma_owner(&pdev->dev, mid);
 	if (ret) {
 		pci_info(pdev, "go3s: cannot take DMA ownership (%d): is a DMA API driver bound?\n",
 			 ret);
 		goto err_unlock;
 	}
-	mid->domain = iommu_paging_domain_alloc(&pdev->dev);
+	mid->domain = go3s_iommu_domain_alloc(&pdev->dev);
 	if (IS_ERR(mid->domain)) {
 		ret = PTR_ERR(mid->domain);
 		goto err_owner;
@@ -225,7 +225,7 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 err_domain:
 	iommu_domain_free(mid->domain);
 err_owner:
-	iommu_device_release_dma_owner(&pdev->dev);
+	go3s_iommu_release_dma_owner(&pdev->dev);
 err_unlock:
 	mutex_unlock(&mids_lock);
 	kfree(mid);
@@ -264,7 +264,7 @@ void go3s_mid_destroy(struct go3s_mid *mid)
 	 */
 	synchronize_rcu();
 	wait_var_event(&mid->in_callback, callbacks_done(mid));
-	iommu_device_release_dma_owner(&mid->pdev->dev);
+	go3s_iommu_release_dma_owner(&mid->pdev->dev);
 	iommu_domain_free(mid->domain);
 	list_for_each_entry_safe(w, tmp, &mid->windows, node)
 		kfree(w);
@@ -327,7 +327,7 @@ int go3s_mid_map(struct go3s_mid *mid, u64 iova, void *buf, size_t size,
 			goto err;
 		}
 	}
-	ret = iommu_map(mid->domain, iova, new->phys, size, prot, GFP_KERNEL);
+	ret = go3s_iommu_map(mid->domain, iova, new->phys, size, prot);
 	if (ret)
 		goto err;
 	list_add(&new->node, &mid->windows);
