@@ -10,6 +10,14 @@
 
 #include <go3s/compat.h>
 
+/* Kconfig says so in-tree; out of tree (DKMS) this does. */
+#if !defined(CONFIG_PREEMPT_COUNT) && !defined(CONFIG_LOCKDEP)
+#error "go3s_rt needs CONFIG_PREEMPT_COUNT or lockdep to see held spinlocks"
+#endif
+#ifndef CONFIG_X86_64
+#error "go3s_rt has a context switch for x86_64 only"
+#endif
+
 #ifdef __ASSEMBLY__
 
 /* 6.4 renamed objtool's UNWIND_HINT_EMPTY to UNWIND_HINT_END_OF_STACK. */
