@@ -21,7 +21,8 @@ ifeq ($(shell uname -r | cut -d. -f1-2),6.12)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 endif
 endif
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64)))
+# The plain 6.12 headers, not the PREEMPT_RT ones (make KDIR=... for those).
+KDIR ?= $(lastword $(sort $(filter-out %-rt-amd64,$(wildcard /usr/src/linux-headers-6.12*-amd64))))
 
 # The KUnit suites are modules only where the target kernel has KUnit.
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)

@@ -3,7 +3,7 @@
 # make test: every test, in order, with the time each stage took.
 #   deps -> check (stock headers) -> harness self-test -> KUnit on UML
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
-#   -> stock-kernel VM
+#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt)
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -56,6 +56,8 @@ else
 	summary+=("debug kernel build failed")
 fi
 stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
+stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
+stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"
