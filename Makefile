@@ -15,6 +15,8 @@
 #   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
 #   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make install    install the modules into KDIR's release and run depmod
+#   make deb        the Debian source package and go3s-rt-dkms, lintian
+#                   checked, in .out/deb (scripts/deb.sh)
 
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/include/config/auto.conf),)
 ifeq ($(shell uname -r | cut -d. -f1-2),6.12)
@@ -33,7 +35,7 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \
-	docs coccicheck
+	docs coccicheck deb
 
 all: modules samples
 
@@ -82,3 +84,6 @@ coverage:
 
 bench:
 	scripts/bench.sh
+
+deb:
+	scripts/deb.sh

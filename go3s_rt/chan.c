@@ -329,7 +329,10 @@ void go3s_chan_put(struct go3s_chan *ch)
 		return;
 	WARN_ON_ONCE(!list_empty(&ch->sendq) || !list_empty(&ch->recvq));
 	if (!debug) {
-		kvfree(ch);
+		if (go3s_free_now_ok())
+			kvfree(ch);
+		else
+			kvfree_rcu(ch, rcu);	/* hard IRQ on PREEMPT_RT */
 		return;
 	}
 	ch->released_by = _RET_IP_;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel interfaces that differ between the releases go3s_rt supports
- * (6.1 LTS and 6.12), used inside the runtime only; what client modules
- * see is in <go3s/compat.h>. Each test names the release that changed
- * the interface; the newer form is the one the code is written against.
+ * (6.1 LTS and 6.12, PREEMPT_RT included), used inside the runtime only;
+ * what client modules see is in <go3s/compat.h>. Each test names the
+ * release that changed the interface; the newer form is the one the code
+ * is written against.
  */
 #ifndef _GO3S_KCOMPAT_H
 #define _GO3S_KCOMPAT_H
@@ -30,6 +31,7 @@
 
 #include <linux/err.h>
 #include <linux/iommu.h>
+#include <linux/preempt.h>
 #include <linux/string_helpers.h>
 
 /* 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>. */
@@ -38,6 +40,17 @@
 #else
 #include <asm/unaligned.h>
 #endif
+
+/*
+ * May memory be freed here? On PREEMPT_RT the slab allocator takes
+ * sleeping locks: not in hard IRQ, nor with preemption or interrupts
+ * disabled (a raw spinlock held). Such frees go through RCU instead,
+ * whose call_rcu() and kvfree_rcu() are safe there.
+ */
+static inline bool go3s_free_now_ok(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
 
 /* <linux/string_choices.h> (6.2+) defines it the same way. */
 #ifndef str_write_read

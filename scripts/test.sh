@@ -3,7 +3,7 @@
 # make test: every test, in order, with the time each stage took.
 #   deps -> check (stock headers) -> harness self-test -> KUnit on UML
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
-#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt)
+#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt) -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -58,6 +58,7 @@ fi
 stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
 stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
 stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
+stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"
