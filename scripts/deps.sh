@@ -10,7 +10,7 @@ PKGS=(
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12
 	linux-headers-amd64 linux-image-amd64	# Debian 12's 6.1 LTS
 	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64
-	dkms dh-dkms debhelper lintian fakeroot
+	dkms dh-dkms debhelper lintian
 	qemu-system-x86 busybox-static
 	sparse clang lld llvm
 	coccinelle python3-sphinx
