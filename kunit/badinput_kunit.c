@@ -39,6 +39,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/bug.h"
+#include "kunit_compat.h"
 
 /* Declare the WARN the next call must give (and re-arm the once sites). */
 static __printf(1, 2) void expect_warn(const char *fmt, ...)

@@ -7,11 +7,13 @@ GO3S_OUT=${GO3S_OUT:-$GO3S_ROOT/.out}
 GO3S_JOBS=${GO3S_JOBS:-$(nproc)}
 export GO3S_ROOT GO3S_CACHE GO3S_OUT
 
-# The unpacked linux-source-6.12 tree (scripts/deps.sh creates it).
+# The unpacked linux-source-SERIES tree (scripts/deps.sh creates it):
+# 6.12 (the default) in src/<version>, 6.1 in src-6.1/<version>.
 go3s_src() {
-	local ver
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 | tr -c 'A-Za-z0-9.+\n-' _)
-	echo "$GO3S_CACHE/src/$ver"
+	local series=${1:-6.12} dir=$GO3S_CACHE/src ver
+	[ "$series" = 6.12 ] || dir=$GO3S_CACHE/src-$series
+	ver=$(dpkg-query -W -f='${Version}' "linux-source-$series" | tr -c 'A-Za-z0-9.+\n-' _)
+	echo "$dir/$ver"
 }
 
 # The stock Debian kernels the VMs boot, by flavour: 6.12 (the default),
