@@ -41,6 +41,10 @@ go3s_stage "install dependencies"
 go3s_stage_done
 
 stage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
+for f in 6.1 6.12-rt; do
+	stage "W=1 and sparse ($f headers)" env GO3S_CHECK_BUILD_ONLY=1 \
+		"$GO3S_ROOT/scripts/check.sh" "$(go3s_stock_kdir $f)"
+done
 stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
 stage "KUnit on UML (kunit.py)" "$GO3S_ROOT/scripts/test-uml.sh"
 
