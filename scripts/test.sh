@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make test: every test, in order, with the time each stage took.
-#   deps -> check (stock headers) -> harness self-test -> KUnit on UML
+#   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
+#   -> harness self-test -> KUnit on UML
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
 #   -> stock-kernel VMs (6.12, 6.1, 6.12-rt) -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
