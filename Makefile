@@ -15,13 +15,16 @@
 #   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
 #   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make install    install the modules into KDIR's release and run depmod
+#   make deb        the Debian source package and go3s-rt-dkms, lintian
+#                   checked, in .out/deb (scripts/deb.sh)
 
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/include/config/auto.conf),)
 ifeq ($(shell uname -r | cut -d. -f1-2),6.12)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 endif
 endif
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64)))
+# The plain 6.12 headers, not the PREEMPT_RT ones (make KDIR=... for those).
+KDIR ?= $(lastword $(sort $(filter-out %-rt-amd64,$(wildcard /usr/src/linux-headers-6.12*-amd64))))
 
 # The KUnit suites are modules only where the target kernel has KUnit.
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
@@ -32,7 +35,7 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \
-	docs coccicheck
+	docs coccicheck deb
 
 all: modules samples
 
@@ -81,3 +84,6 @@ coverage:
 
 bench:
 	scripts/bench.sh
+
+deb:
+	scripts/deb.sh

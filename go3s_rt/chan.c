@@ -12,12 +12,12 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "bug.h"
 #include "chan.h"
 #include "g.h"
+#include "kcompat.h"
 #include "sched.h"
 
 static const bool debug = IS_ENABLED(CONFIG_GO3S_DEBUG);
@@ -329,7 +329,10 @@ void go3s_chan_put(struct go3s_chan *ch)
 		return;
 	WARN_ON_ONCE(!list_empty(&ch->sendq) || !list_empty(&ch->recvq));
 	if (!debug) {
-		kvfree(ch);
+		if (go3s_free_now_ok())
+			kvfree(ch);
+		else
+			kvfree_rcu(ch, rcu);	/* hard IRQ on PREEMPT_RT */
 		return;
 	}
 	ch->released_by = _RET_IP_;

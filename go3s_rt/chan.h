@@ -41,7 +41,7 @@ struct go3s_chan {
 	struct list_head recvq;		/* C: blocked receivers */
 	u32 magic;			/* R: CHAN_MAGIC, CHAN_DEAD once released */
 	unsigned long released_by;	/* R: debug: the last put's caller */
-	struct rcu_head rcu;		/* R: debug: the quarantine */
+	struct rcu_head rcu;		/* R: debug: the quarantine; RT: a free from hard IRQ */
 	u8 buf[] __aligned(8);		/* C: cap * elem_size bytes */
 };
 

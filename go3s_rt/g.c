@@ -43,10 +43,15 @@ struct g_cache {
 
 static DEFINE_PER_CPU(struct g_cache, go3s_g_cache);
 
-/* Free Gs linked through ->node, LIFO. */
+/*
+ * Free Gs linked through ->node, LIFO. The per-CPU caches refill and
+ * spill here with preemption disabled (get_cpu_ptr()), so the lock is a
+ * raw spinlock: a spinlock_t sleeps on PREEMPT_RT. It is held for at most
+ * G_CACHE_BATCH list operations.
+ */
 static struct llist_node *go3s_free_list;
 static unsigned int go3s_free_nr;
-static DEFINE_SPINLOCK(go3s_free_lock);
+static DEFINE_RAW_SPINLOCK(go3s_free_lock);
 static LIST_HEAD(go3s_allg);
 static DEFINE_SPINLOCK(go3s_allg_lock);
 
@@ -93,13 +98,13 @@ static void cache_refill(struct g_cache *c)
 {
 	struct llist_node *n;
 
-	spin_lock(&go3s_free_lock);
+	raw_spin_lock(&go3s_free_lock);
 	while (c->nr < G_CACHE_BATCH && (n = go3s_free_list)) {
 		go3s_free_list = n->next;
 		go3s_free_nr--;
 		c->g[c->nr++] = llist_entry(n, struct go3s_g, node);
 	}
-	spin_unlock(&go3s_free_lock);
+	raw_spin_unlock(&go3s_free_lock);
 }
 
 /* Move half of a full per-CPU cache to the global list, or say no. */
@@ -107,7 +112,7 @@ static bool cache_spill(struct g_cache *c)
 {
 	bool done = false;
 
-	spin_lock(&go3s_free_lock);
+	raw_spin_lock(&go3s_free_lock);
 	if (go3s_free_nr + G_CACHE_BATCH <= g_cache_max) {
 		while (c->nr > G_CACHE_SIZE - G_CACHE_BATCH) {
 			struct go3s_g *g = c->g[--c->nr];
@@ -118,7 +123,7 @@ static bool cache_spill(struct g_cache *c)
 		}
 		done = true;
 	}
-	spin_unlock(&go3s_free_lock);
+	raw_spin_unlock(&go3s_free_lock);
 	return done;
 }
 

@@ -31,7 +31,7 @@ struct chunk {
 	char data[] __aligned(GO3S_ARENA_ALIGN);
 };
 
-/* A chunk of MAX_PAGE_ORDER holds the largest allocation. */
+/* A chunk of GO3S_MAX_PAGE_ORDER holds the largest allocation. */
 static_assert(offsetof(struct chunk, data) <= 64);
 static_assert(IS_ALIGNED(GO3S_ARENA_MAX_ALLOC, GO3S_ARENA_ALIGN));
 
@@ -52,7 +52,7 @@ static struct chunk *chunk_alloc(struct go3s_arena *a, unsigned int order,
 	struct chunk *c;
 	size_t held;
 
-	if (order > MAX_PAGE_ORDER ||
+	if (order > GO3S_MAX_PAGE_ORDER ||
 	    check_add_overflow(a->held, PAGE_SIZE << order, &held) ||
 	    held > a->limit)
 		return NULL;

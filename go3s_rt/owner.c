@@ -164,8 +164,10 @@ static bool exits_done(int cpu, u64 counted)
  * before the put, on the same CPU, and calls us once after). Instant
  * unless a worker was preempted there; bounded, so that a change in that
  * accounting shows up as a warning, not as module loading hanging.
+ * Only the notifier calls it: unused without CONFIG_MODULES (a 6.1
+ * build warns about that without W=1).
  */
-static void exits_flush(void)
+static void __maybe_unused exits_flush(void)
 {
 	unsigned long until = jiffies + WARN_PERIOD;
 	int cpu;
@@ -308,9 +310,10 @@ static void abandon_parked(struct owner_track *t)
 
 /*
  * Wait until every goroutine @t counts has exited or is abandoned.
- * Parked ones are abandoned abandon_ms after the start.
+ * Parked ones are abandoned abandon_ms after the start. Unused without
+ * CONFIG_MODULES, as exits_flush().
  */
-static void owner_wait(struct owner_track *t)
+static void __maybe_unused owner_wait(struct owner_track *t)
 {
 	struct module *mod = t->mod;
 	unsigned long deadline = jiffies + msecs_to_jiffies(READ_ONCE(abandon_ms));

@@ -25,6 +25,7 @@
 #include <go3s/ref.h>
 
 #include "bug.h"
+#include "kcompat.h"
 #include "sched.h"
 
 struct ref_hdr {
@@ -242,7 +243,7 @@ static void ref_release(void *obj, bool rcu, unsigned long ip)
 	}
 	if (h->type->dtor)
 		h->type->dtor(obj);
-	if (debug)
+	if (debug || !go3s_free_now_ok())
 		call_rcu(&h->rcu, ref_free_rcu);
 	else
 		ref_free(h);

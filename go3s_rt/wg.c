@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WaitGroup. The counter is an atomic; waiters (parked goroutines on
- * ->waiters, sleeping tasks on ->wq) are woken when it reaches zero.
- * ->lock orders a waiter's "count is not zero, add me" against the
- * waker's "count is zero, wake everyone": both hold it, so one of them
- * sees the other. A parked waiter's node lives on its own stack, so the
- * waker unlinks and unparks it under ->lock, and the waiter takes ->lock
- * again before its frame can go.
+ * WaitGroup. The counter is an atomic; waiters (parked goroutines and
+ * sleeping tasks, one list) are woken when it reaches zero. ->lock orders
+ * a waiter's "count is not zero, add me" against the waker's "count is
+ * zero, wake everyone": both hold it, so one of them sees the other. A
+ * waiter's node lives on its own stack, so the waker unlinks and wakes it
+ * under ->lock, and the waiter takes ->lock again before its frame can go.
+ *
+ * go3s_wg_done() may run in hard IRQ, PREEMPT_RT included (a hard
+ * hrtimer, an IRQF_NO_THREAD handler): ->lock is a raw spinlock, and under
+ * it the waker only calls go3s_unpark() and wake_up_process(), which take
+ * raw locks only. A wait queue would not do: its spinlock_t sleeps on RT.
  */
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include <go3s/wg.h>
 
 #include "bug.h"
 #include "g.h"
 
+/* A parked goroutine (->g) or a sleeping task (->task, ->g NULL). */
 struct wg_waiter {
 	struct list_head node;
 	struct go3s_g *g;
+	struct task_struct *task;
 };
 
 /**
@@ -31,9 +38,8 @@ void go3s_wg_init(struct go3s_wg *wg)
 	if (GO3S_WARN_ONCE(!wg, "go3s: %s(NULL)\n", __func__))
 		return;
 	atomic_set(&wg->count, 0);
-	spin_lock_init(&wg->lock);
+	raw_spin_lock_init(&wg->lock);
 	INIT_LIST_HEAD(&wg->waiters);
-	init_waitqueue_head(&wg->wq);
 }
 EXPORT_SYMBOL_GO3S(go3s_wg_init);
 
@@ -42,13 +48,15 @@ static void wg_wake_all(struct go3s_wg *wg)
 	struct wg_waiter *w, *tmp;
 	unsigned long flags;
 
-	spin_lock_irqsave(&wg->lock, flags);
+	raw_spin_lock_irqsave(&wg->lock, flags);
 	list_for_each_entry_safe(w, tmp, &wg->waiters, node) {
 		list_del_init(&w->node);
-		go3s_unpark(w->g);
+		if (w->g)
+			go3s_unpark(w->g);
+		else
+			wake_up_process(w->task);
 	}
-	spin_unlock_irqrestore(&wg->lock, flags);
-	wake_up_all(&wg->wq);
+	raw_spin_unlock_irqrestore(&wg->lock, flags);
 }
 
 /**
@@ -99,31 +107,73 @@ void go3s_wg_done(struct go3s_wg *wg)
 }
 EXPORT_SYMBOL_GO3S(go3s_wg_done);
 
+/* Unlink @w if the waker has not: then its frame may go. */
+static void wg_unlink(struct go3s_wg *wg, struct wg_waiter *w)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&wg->lock, flags);
+	if (!list_empty(&w->node))
+		list_del(&w->node);
+	raw_spin_unlock_irqrestore(&wg->lock, flags);
+}
+
+/* Link @w unless the count is zero already; false if it is. */
+static bool wg_link(struct go3s_wg *wg, struct wg_waiter *w)
+{
+	unsigned long flags;
+	bool linked = false;
+
+	raw_spin_lock_irqsave(&wg->lock, flags);
+	if (atomic_read(&wg->count)) {
+		if (w->g)
+			go3s_park_prepare(GO3S_WAIT_WAITGROUP);
+		else
+			set_current_state(TASK_KILLABLE);
+		if (list_empty(&w->node))
+			list_add_tail(&w->node, &wg->waiters);
+		linked = true;
+	}
+	raw_spin_unlock_irqrestore(&wg->lock, flags);
+	return linked;
+}
+
 static int wg_park(struct go3s_wg *wg)
 {
 	struct wg_waiter w = { .g = go3s_self() };
-	unsigned long flags;
 	int ret = 0;
 
+	INIT_LIST_HEAD(&w.node);
 	while (atomic_read_acquire(&wg->count)) {
-		spin_lock_irqsave(&wg->lock, flags);
-		if (!atomic_read(&wg->count)) {
-			spin_unlock_irqrestore(&wg->lock, flags);
+		if (!wg_link(wg, &w))
 			break;
-		}
-		go3s_park_prepare(GO3S_WAIT_WAITGROUP);
-		list_add_tail(&w.node, &wg->waiters);
-		spin_unlock_irqrestore(&wg->lock, flags);
-
 		ret = go3s_park();
-
-		spin_lock_irqsave(&wg->lock, flags);
-		if (!list_empty(&w.node))
-			list_del(&w.node);
-		spin_unlock_irqrestore(&wg->lock, flags);
+		wg_unlink(wg, &w);
 		if (ret)
 			break;
 	}
+	return ret;
+}
+
+/* A task that is not a goroutine sleeps, killable, on the same list. */
+static int wg_sleep(struct go3s_wg *wg)
+{
+	struct wg_waiter w = { .task = current };
+	int ret = 0;
+
+	INIT_LIST_HEAD(&w.node);
+	while (atomic_read_acquire(&wg->count)) {
+		if (fatal_signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (!wg_link(wg, &w))
+			break;
+		/* The waker's wake_up_process() sets TASK_RUNNING first. */
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	wg_unlink(wg, &w);
 	return ret;
 }
 
@@ -143,6 +193,6 @@ int go3s_wg_wait(struct go3s_wg *wg)
 		return -EINVAL;
 	if (go3s_self())
 		return wg_park(wg);
-	return wait_event_killable(wg->wq, !atomic_read(&wg->count));
+	return wg_sleep(wg);
 }
 EXPORT_SYMBOL_GO3S(go3s_wg_wait);

@@ -39,6 +39,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/bug.h"
+#include "kunit_compat.h"
 
 /* Declare the WARN the next call must give (and re-arm the once sites). */
 static __printf(1, 2) void expect_warn(const char *fmt, ...)
@@ -277,7 +278,7 @@ static void arena_huge_sizes(struct kunit *test)
 {
 	static const size_t huge[] = {
 		SIZE_MAX, SIZE_MAX - 15, SIZE_MAX - GO3S_ARENA_ALIGN, SIZE_MAX / 2,
-		GO3S_ARENA_MAX_ALLOC + 1, (size_t)PAGE_SIZE << (MAX_PAGE_ORDER + 1),
+		GO3S_ARENA_MAX_ALLOC + 1, (size_t)PAGE_SIZE << (GO3S_MAX_PAGE_ORDER + 1),
 	};
 	struct go3s_arena *a = new_arena(test);
 	u64 pages, bytes;

@@ -23,6 +23,7 @@
 #include "chan_test.h"
 #include "../go3s_rt/sched.h"
 #include "../go3s_rt/stats.h"
+#include "kunit_compat.h"
 
 static unsigned long pipeline_msgs = 10000000;
 module_param(pipeline_msgs, ulong, 0444);

@@ -17,6 +17,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/chan.h"
+#include "kunit_compat.h"
 
 /*
  * A case can stop at any ASSERT, and under fault injection (see

@@ -15,6 +15,7 @@
 #include <go3s/abi.h>
 
 #include "../go3s_rt/version.h"
+#include "kunit_compat.h"
 
 static void abi_version_packs_major_minor(struct kunit *test)
 {

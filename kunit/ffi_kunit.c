@@ -14,6 +14,8 @@
 #include <go3s/compat.h>
 #include <go3s/ffi.h>
 
+#include "kunit_compat.h"
+
 static void abi_layout_is_fixed(struct kunit *test)
 {
 	/* What Documentation/abi.rst specifies (also static_asserts). */

@@ -11,6 +11,8 @@
 #include <go3s/hal.h>
 #include <go3s/mid.h>
 
+#include "kunit_compat.h"
+
 static void mmio_refuses_out_of_bounds(struct kunit *test)
 {
 	u64 *mem = kunit_kzalloc(test, 64, GFP_KERNEL);

@@ -13,6 +13,8 @@
 
 #include <go3s/go.h>
 
+#include "kunit_compat.h"
+
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
 #define EDU_IRQ_STATUS		0x24

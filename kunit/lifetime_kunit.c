@@ -26,6 +26,7 @@
 #include "../go3s_rt/irq.h"
 #include "../go3s_rt/sched.h"
 #include "../go3s_rt/stats.h"
+#include "kunit_compat.h"
 
 #define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
 

@@ -17,6 +17,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/sched.h"
+#include "kunit_compat.h"
 
 #define STAT(f)	go3s_stat_sum(offsetof(struct go3s_stats, f))
 

@@ -29,6 +29,8 @@
 #include <go3s/hal.h>
 #include <go3s/mid.h>
 
+#include "kunit_compat.h"
+
 static bool require_iommu;
 module_param(require_iommu, bool, 0444);
 MODULE_PARM_DESC(require_iommu, "Fail, not skip, when the edu device has no IOMMU");

@@ -15,6 +15,8 @@
 #include <go3s/queue.h>
 #include <go3s/value.h>
 
+#include "kunit_compat.h"
+
 static void queue_checks_and_rounds_size(struct kunit *test)
 {
 	struct go3s_queue *q;

@@ -16,6 +16,8 @@
 #include <go3s/ffi.h>
 #include <go3s/ref.h>
 
+#include "kunit_compat.h"
+
 struct thing {
 	u64 a, b;
 	u8 pad[40];

@@ -16,6 +16,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/registry.h"
+#include "kunit_compat.h"
 
 static void abi_versions_are_checked(struct kunit *test)
 {

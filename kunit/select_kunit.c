@@ -14,6 +14,7 @@
 #include <go3s/wg.h>
 
 #include "chan_test.h"
+#include "kunit_compat.h"
 
 static void select_default_and_nil_cases(struct kunit *test)
 {

@@ -11,14 +11,19 @@
  * its default domain.
  *
  * Locking: mids_lock protects the list of MIDs; mid->lock the windows;
- * mid->fault_lock the fault record (the handler runs in IRQ context).
+ * mid->fault_lock the fault record. The handler runs in IRQ context, hard
+ * IRQ even on PREEMPT_RT for drivers whose fault interrupt is not threaded,
+ * so fault_lock is a raw spinlock and nothing under it sleeps on RT.
  *
  * The owner's fault callback runs without fault_lock (it may call
  * go3s_mid_faults()), so the handler counts itself in ->in_callback and
  * go3s_mid_destroy() waits for that count to drop to zero before it frees
  * anything: once it returns, the callback is neither running nor called
- * again, and the owner may free the callback's argument or unload.
+ * again, and the owner may free the callback's argument or unload. The
+ * last callback to end completes ->idle (complete() takes raw locks only;
+ * a wait queue's spinlock_t would sleep in hard IRQ on RT).
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -26,13 +31,12 @@
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/string_choices.h>
-#include <linux/wait_bit.h>
 
 #include <go3s/compat.h>
 #include <go3s/mid.h>
 
 #include "debugfs.h"
+#include "kcompat.h"
 #include "mid.h"
 
 struct mid_window {
@@ -49,12 +53,13 @@ struct go3s_mid {
 	unsigned int caps;
 	struct mutex lock;		/* protects windows */
 	struct list_head windows;
-	spinlock_t fault_lock;		/* protects the fields below */
+	raw_spinlock_t fault_lock;	/* protects the fields below */
 	u64 nr_faults;
 	struct go3s_mid_fault last;
 	void (*on_fault)(void *arg);
 	void *on_fault_arg;
 	unsigned int in_callback;	/* handlers calling on_fault */
+	struct completion *idle;	/* destroy waits for in_callback == 0 */
 	struct dentry *file;
 	struct list_head node;		/* mids, under mids_lock */
 };
@@ -78,7 +83,7 @@ static int mid_fault(struct iommu_domain *domain, struct device *dev,
 	unsigned long irqflags;
 	void *arg;
 
-	spin_lock_irqsave(&mid->fault_lock, irqflags);
+	raw_spin_lock_irqsave(&mid->fault_lock, irqflags);
 	mid->nr_faults++;
 	mid->last.iova = iova;
 	mid->last.write = flags & IOMMU_FAULT_WRITE;
@@ -87,31 +92,37 @@ static int mid_fault(struct iommu_domain *domain, struct device *dev,
 	arg = mid->on_fault_arg;
 	if (fn)
 		mid->in_callback++;
-	spin_unlock_irqrestore(&mid->fault_lock, irqflags);
+	raw_spin_unlock_irqrestore(&mid->fault_lock, irqflags);
 	if (fn) {
 		fn(arg);
-		spin_lock_irqsave(&mid->fault_lock, irqflags);
-		mid->in_callback--;
-		spin_unlock_irqrestore(&mid->fault_lock, irqflags);
-		/*
-		 * The MID may be freed from here on: wake_up_var() only
-		 * hashes the address. Pairs with the check under the lock in
-		 * callbacks_done().
-		 */
-		wake_up_var(&mid->in_callback);
+		raw_spin_lock_irqsave(&mid->fault_lock, irqflags);
+		if (!--mid->in_callback && mid->idle)
+			complete(mid->idle);
+		/* The last touch: go3s_mid_destroy() takes the lock after. */
+		raw_spin_unlock_irqrestore(&mid->fault_lock, irqflags);
 	}
 	return -EOPNOTSUPP;	/* not handled: the IOMMU driver logs it too */
 }
 
-static bool callbacks_done(struct go3s_mid *mid)
+/* Wait until no fault callback runs; on_fault is NULL already. */
+static void callbacks_wait(struct go3s_mid *mid)
 {
+	DECLARE_COMPLETION_ONSTACK(idle);
 	unsigned long flags;
-	bool done;
+	bool busy;
 
-	spin_lock_irqsave(&mid->fault_lock, flags);
-	done = !mid->in_callback;
-	spin_unlock_irqrestore(&mid->fault_lock, flags);
-	return done;
+	raw_spin_lock_irqsave(&mid->fault_lock, flags);
+	busy = mid->in_callback;
+	if (busy)
+		mid->idle = &idle;
+	raw_spin_unlock_irqrestore(&mid->fault_lock, flags);
+	if (!busy)
+		return;
+	wait_for_completion(&idle);
+	/* The handler that completed @idle still held the lock. */
+	raw_spin_lock_irqsave(&mid->fault_lock, flags);
+	mid->idle = NULL;
+	raw_spin_unlock_irqrestore(&mid->fault_lock, flags);
 }
 
 static int mid_show(struct seq_file *m, void *unused)
@@ -188,7 +199,7 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 	mid->pdev = pdev;
 	mutex_init(&mid->lock);
 	INIT_LIST_HEAD(&mid->windows);
-	spin_lock_init(&mid->fault_lock);
+	raw_spin_lock_init(&mid->fault_lock);
 
 	mutex_lock(&mids_lock);
 	list_for_each_entry(m, &mids, node) {
@@ -198,13 +209,13 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 			goto err_unlock;
 		}
 	}
-	ret = iommu_device_claim_dma_owner(&pdev->dev, mid);
+	ret = go3s_iommu_claim_dma_owner(&pdev->dev, mid);
 	if (ret) {
 		pci_info(pdev, "go3s: cannot take DMA ownership (%d): is a DMA API driver bound?\n",
 			 ret);
 		goto err_unlock;
 	}
-	mid->domain = iommu_paging_domain_alloc(&pdev->dev);
+	mid->domain = go3s_iommu_domain_alloc(&pdev->dev);
 	if (IS_ERR(mid->domain)) {
 		ret = PTR_ERR(mid->domain);
 		goto err_owner;
@@ -225,7 +236,7 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 err_domain:
 	iommu_domain_free(mid->domain);
 err_owner:
-	iommu_device_release_dma_owner(&pdev->dev);
+	go3s_iommu_release_dma_owner(&pdev->dev);
 err_unlock:
 	mutex_unlock(&mids_lock);
 	kfree(mid);
@@ -263,8 +274,8 @@ void go3s_mid_destroy(struct go3s_mid *mid)
 	 * handlers too) that took fault_lock before on_fault was cleared.
 	 */
 	synchronize_rcu();
-	wait_var_event(&mid->in_callback, callbacks_done(mid));
-	iommu_device_release_dma_owner(&mid->pdev->dev);
+	callbacks_wait(mid);
+	go3s_iommu_release_dma_owner(&mid->pdev->dev);
 	iommu_domain_free(mid->domain);
 	list_for_each_entry_safe(w, tmp, &mid->windows, node)
 		kfree(w);
@@ -327,7 +338,7 @@ int go3s_mid_map(struct go3s_mid *mid, u64 iova, void *buf, size_t size,
 			goto err;
 		}
 	}
-	ret = iommu_map(mid->domain, iova, new->phys, size, prot, GFP_KERNEL);
+	ret = go3s_iommu_map(mid->domain, iova, new->phys, size, prot);
 	if (ret)
 		goto err;
 	list_add(&new->node, &mid->windows);
@@ -436,11 +447,11 @@ u64 go3s_mid_faults(struct go3s_mid *mid, struct go3s_mid_fault *last)
 
 	if (!mid)
 		return 0;
-	spin_lock_irqsave(&mid->fault_lock, flags);
+	raw_spin_lock_irqsave(&mid->fault_lock, flags);
 	n = mid->nr_faults;
 	if (last)
 		*last = mid->last;
-	spin_unlock_irqrestore(&mid->fault_lock, flags);
+	raw_spin_unlock_irqrestore(&mid->fault_lock, flags);
 	return n;
 }
 EXPORT_SYMBOL_GO3S(go3s_mid_faults);
@@ -463,10 +474,10 @@ int go3s_mid_on_fault(struct go3s_mid *mid, void (*fn)(void *arg), void *arg)
 
 	if (!mid)
 		return -EINVAL;
-	spin_lock_irqsave(&mid->fault_lock, flags);
+	raw_spin_lock_irqsave(&mid->fault_lock, flags);
 	mid->on_fault = fn;
 	mid->on_fault_arg = arg;
-	spin_unlock_irqrestore(&mid->fault_lock, flags);
+	raw_spin_unlock_irqrestore(&mid->fault_lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_mid_on_fault);

@@ -8,6 +8,10 @@ PKGS=(
 	build-essential bc bison flex cpio kmod xz-utils zstd rsync python3
 	libelf-dev libssl-dev dwarves
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12
+	linux-source-6.1
+	linux-headers-amd64 linux-image-amd64	# Debian 12's 6.1 LTS
+	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64
+	dkms dh-dkms debhelper lintian
 	qemu-system-x86 busybox-static
 	sparse clang lld llvm
 	coccinelle python3-sphinx
@@ -28,17 +32,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# linux-source ships as a tarball: unpack it once into the cache.
+# linux-source ships as a tarball: unpack each once into the cache, 6.12
+# in src/<version> (the UML, debug and check builds), 6.1 in
+# src-6.1/<version> (the 6.1 UML build). scripts/lib.sh's go3s_src names
+# them.
 CACHE=${GO3S_CACHE:-$HOME/.cache/go3s}
-tarball=/usr/src/linux-source-6.12.tar.xz
-[ -f "$tarball" ] || { echo "deps: $tarball not found" >&2; exit 1; }
-ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 | tr -c "A-Za-z0-9.+\n-" _)
-src="$CACHE/src/$ver"
-if [ ! -f "$src/.unpacked" ]; then
-	echo "deps: unpacking $tarball ($ver) into $src"
-	rm -rf "$src" "$CACHE/src/linux-source-6.12"
-	mkdir -p "$CACHE/src"
-	tar -C "$CACHE/src" -xf "$tarball"
-	mv "$CACHE/src/linux-source-6.12" "$src"
-	touch "$src/.unpacked"
-fi
+for series in 6.12 6.1; do
+	tarball=/usr/src/linux-source-$series.tar.xz
+	[ -f "$tarball" ] || { echo "deps: $tarball not found" >&2; exit 1; }
+	ver=$(dpkg-query -W -f='${Version}' "linux-source-$series" | tr -c "A-Za-z0-9.+\n-" _)
+	dir=$CACHE/src
+	[ "$series" = 6.12 ] || dir=$CACHE/src-$series
+	src="$dir/$ver"
+	if [ ! -f "$src/.unpacked" ]; then
+		echo "deps: unpacking $tarball ($ver) into $src"
+		rm -rf "$src" "$dir/linux-source-$series"
+		mkdir -p "$dir"
+		tar -C "$dir" -xf "$tarball"
+		mv "$dir/linux-source-$series" "$src"
+		touch "$src/.unpacked"
+	fi
+done

@@ -7,24 +7,51 @@ GO3S_OUT=${GO3S_OUT:-$GO3S_ROOT/.out}
 GO3S_JOBS=${GO3S_JOBS:-$(nproc)}
 export GO3S_ROOT GO3S_CACHE GO3S_OUT
 
-# The unpacked linux-source-6.12 tree (scripts/deps.sh creates it).
+# The unpacked linux-source-SERIES tree (scripts/deps.sh creates it):
+# 6.12 (the default) in src/<version>, 6.1 in src-6.1/<version>.
 go3s_src() {
-	local ver
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 | tr -c 'A-Za-z0-9.+\n-' _)
-	echo "$GO3S_CACHE/src/$ver"
+	local series=${1:-6.12} dir=$GO3S_CACHE/src ver
+	[ "$series" = 6.12 ] || dir=$GO3S_CACHE/src-$series
+	ver=$(dpkg-query -W -f='${Version}' "linux-source-$series" | tr -c 'A-Za-z0-9.+\n-' _)
+	echo "$dir/$ver"
 }
 
-# The stock Debian 6.12 kernel: headers directory and bootable image.
+# The stock Debian kernels the VMs boot, by flavour: 6.12 (the default),
+# 6.1 (Debian 12's own LTS) and 6.12-rt (PREEMPT_RT). go3s_stock_kdir
+# [FLAVOUR] prints the newest headers directory of FLAVOUR whose image is
+# installed too (else the newest headers): the running kernel's build
+# directory first when it is a plain 6.12.
 go3s_stock_kdir() {
-	if [ -d "/lib/modules/$(uname -r)/build" ] &&
-	   [ "$(uname -r | cut -d. -f1-2)" = 6.12 ]; then
+	local flavour=${1:-6.12} pat d
+	if [ "$flavour" = 6.12 ] && [ -d "/lib/modules/$(uname -r)/build" ] &&
+	   [ "$(uname -r | cut -d. -f1-2)" = 6.12 ] && [[ $(uname -r) != *-rt-* ]]; then
 		echo "/lib/modules/$(uname -r)/build"
 		return
 	fi
-	ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | grep -v -- -rt- | sort -V | tail -n1
+	case $flavour in
+	6.12) pat='/usr/src/linux-headers-6.12*-amd64' ;;
+	6.1) pat='/usr/src/linux-headers-6.1.0-*-amd64' ;;
+	6.12-rt) pat='/usr/src/linux-headers-6.12*-rt-amd64' ;;
+	*) go3s_die "unknown kernel flavour $flavour (6.12, 6.1, 6.12-rt)" ;;
+	esac
+	local -a dirs=()
+	for d in $pat; do
+		[ -d "$d" ] || continue
+		# 6.12 and 6.1 are the plain flavours: not the -rt- ones.
+		[[ $flavour == *-rt || $d != *-rt-* ]] || continue
+		dirs+=("$d")
+	done
+	[ ${#dirs[@]} -gt 0 ] || return 0
+	for d in $(printf '%s\n' "${dirs[@]}" | sort -rV); do
+		if [ -e "/boot/vmlinuz-${d##*/linux-headers-}" ]; then
+			echo "$d"
+			return
+		fi
+	done
+	printf '%s\n' "${dirs[@]}" | sort -V | tail -n1
 }
-go3s_stock_release() { basename "$(go3s_stock_kdir)" | sed 's/^linux-headers-//'; }
-go3s_stock_vmlinuz() { echo "/boot/vmlinuz-$(go3s_stock_release)"; }
+go3s_stock_release() { basename "$(go3s_stock_kdir "$@")" | sed 's/^linux-headers-//'; }
+go3s_stock_vmlinuz() { echo "/boot/vmlinuz-$(go3s_stock_release "$@")"; }
 
 # Print a stage banner and remember when it started.
 go3s_stage() {

@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make run: build go3s_rt and the samples against the stock Debian 6.12
-# kernel, boot that kernel in QEMU, load them, show what they do, unload.
-# Exits 0 only if every check in the VM passed.  --quiet: print the checks only.
+# kernel, boot that kernel in QEMU, load them and the self-test module
+# (KTAP), show what they do, unload. Exits 0 only if every check in the VM
+# and every self-test case passed.
+#   --quiet           print the checks only
+#   --kernel FLAVOUR  6.12 (the default), 6.1 or 6.12-rt: another stock
+#                     Debian kernel (scripts/deps.sh installs all three)
+# Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quiet=0
-[ "${1:-}" = --quiet ] && quiet=1
+quiet=0 flavour=6.12
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quiet) quiet=1 ;;
+	--kernel) flavour=$2; shift ;;
+	*) go3s_die "usage: $0 [--quiet] [--kernel 6.12|6.1|6.12-rt]" ;;
+	esac
+	shift
+done
 
 go3s_stage "install dependencies"
 "$GO3S_ROOT/scripts/deps.sh"
 go3s_stage_done
 
-kdir=$(go3s_stock_kdir)
-vmlinuz=$(go3s_stock_vmlinuz)
+kdir=$(go3s_stock_kdir "$flavour")
+[ -n "$kdir" ] || go3s_die "no $flavour headers: run scripts/deps.sh"
+vmlinuz=$(go3s_stock_vmlinuz "$flavour")
 out=$GO3S_OUT/stock
+[ "$flavour" = 6.12 ] || out=$GO3S_OUT/stock-$flavour
 mkdir -p "$out"
 
 go3s_stage "build go3s_rt.ko and the samples against $kdir"
@@ -52,6 +66,16 @@ else
 	echo "  ok vm_completed"
 	pass=$((pass + 1))
 fi
-echo "stock VM: $pass passed, $fail failed (console log: $log)"
+
+# The self-test's KTAP (init-stock.sh copies it from dmesg), parsed by
+# kunit.py like the KUnit results; each case counts.
+sed -n '/^GO3S-KTAP-BEGIN /,/^GO3S-KTAP-END/{/^GO3S-KTAP-/d;p}' "$log" >"$out/results.ktap"
+python3 "$(go3s_src)/tools/testing/kunit/kunit.py" parse --json="$out/results.json" \
+	"$out/results.ktap" >"$out/kunit-parse.log" 2>&1 || true
+while read -r st name; do
+	echo "  $st selftest:$name"
+	if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+echo "stock VM ($(basename "$vmlinuz")): $pass passed, $fail failed (console log: $log)"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
 [ "$fail" -eq 0 ]

@@ -4,17 +4,27 @@
 # runtime and its suites built into a UML kernel. The build directory is
 # cached under ~/.cache/go3s/uml-<key> and rebuilt incrementally.
 # Extra arguments go to kunit.py (e.g. a suite glob: 'go3s_core').
+# GO3S_UML_SERIES=6.1 builds from linux-source-6.1 instead (its own cache
+# directory, keyed the same way; kunit/kunit_compat.h covers its KUnit).
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=$(go3s_src)
+series=${GO3S_UML_SERIES:-6.12}
+src=$(go3s_src "$series")
 [ -f "$src/.unpacked" ] || go3s_die "kernel source missing: run scripts/deps.sh"
 go3s_link_tree "$src"
 cfg=$GO3S_ROOT/kunit/.kunitconfig
+[ "$series" = 6.12 ] || cfg=$GO3S_ROOT/kunit/uml-$series.kunitconfig
 GO3S_KEY_EXTRA=$(basename "$src")
 build=$GO3S_CACHE/uml-$(go3s_key "$cfg")
 out=$GO3S_OUT/uml
+tag=uml
+if [ "$series" != 6.12 ]; then
+	tag=uml-$series
+	build=$GO3S_CACHE/uml-$series-$(go3s_key "$cfg")
+	out=$GO3S_OUT/uml-$series
+fi
 mkdir -p "$out" "$build"
 # A failed build must not be judged by the last run's results.
 rm -f "$out/results.json"
@@ -29,12 +39,12 @@ sed 's/^/  /' "$out/kunit.log" | tail -n 60
 
 pass=0 fail=0
 while read -r st name; do
-	echo "  $st uml:$name"
+	echo "  $st $tag:$name"
 	if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
 # The UML console (lockdep, DEBUG_ATOMIC_SLEEP, WARN...) is judged too.
 judge=$("$GO3S_ROOT/scripts/vm/check-console.py" --end '' "$build/test.log" |
-	sed 's/vm:/uml:/') || true
+	sed "s/vm:/$tag:/") || true
 echo "$judge" | sed 's/^/  /'
 while read -r st _; do
 	case $st in
@@ -43,7 +53,7 @@ while read -r st _; do
 	esac
 done <<<"$judge"
 if [ $rc -ne 0 ] && [ $fail -eq 0 ]; then
-	echo "  fail uml:kunit.py (exit $rc, see $out/kunit.log)"
+	echo "  fail $tag:kunit.py (exit $rc, see $out/kunit.log)"
 	fail=$((fail + 1))
 fi
 echo "UML KUnit: $pass passed, $fail failed (log: $out/kunit.log)"

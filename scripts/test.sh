@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make test: every test, in order, with the time each stage took.
-#   deps -> check (stock headers) -> harness self-test -> KUnit on UML
+#   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
+#   -> harness self-test -> KUnit on UML
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
-#   -> stock-kernel VM
+#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt) -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -41,6 +42,10 @@ go3s_stage "install dependencies"
 go3s_stage_done
 
 stage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
+for f in 6.1 6.12-rt; do
+	stage "W=1 and sparse ($f headers)" env GO3S_CHECK_BUILD_ONLY=1 \
+		"$GO3S_ROOT/scripts/check.sh" "$(go3s_stock_kdir $f)"
+done
 stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
 stage "KUnit on UML (kunit.py)" "$GO3S_ROOT/scripts/test-uml.sh"
 
@@ -56,6 +61,9 @@ else
 	summary+=("debug kernel build failed")
 fi
 stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
+stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
+stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
+stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"

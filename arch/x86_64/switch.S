@@ -14,6 +14,8 @@
 #include <asm/nospec-branch.h>
 #endif
 
+#include "kcompat.h"
+
 #define CTX_SP	0	/* offsetof(struct go3s_arch_ctx, sp) */
 
 	.text

@@ -17,7 +17,7 @@
  * An arena belongs to one context at a time: no locking.
  *
  * Limits: one allocation (and one go3s_arena_reserve()) is at most
- * %GO3S_ARENA_MAX_ALLOC bytes, what one chunk of MAX_PAGE_ORDER holds
+ * %GO3S_ARENA_MAX_ALLOC bytes, what one chunk of GO3S_MAX_PAGE_ORDER holds
  * (4 MiB less 64 bytes with 4 KiB pages). An arena holds at most ->limit
  * bytes of chunks, in use and spare together: %GO3S_ARENA_LIMIT from
  * go3s_arena_init() (a goroutine's arena too). The owner may change
@@ -40,6 +40,8 @@
 #include <linux/types.h>
 #include <asm/page.h>
 
+#include <go3s/compat.h>
+
 struct go3s_arena {
 	struct list_head chunks;	/* in use, newest first */
 	struct list_head spare;		/* free, kept for reuse (the reserve) */
@@ -61,8 +63,8 @@ struct go3s_arena_mark {
 };
 
 #define GO3S_ARENA_ALIGN	16U
-/* The largest allocation: a chunk of MAX_PAGE_ORDER less its header. */
-#define GO3S_ARENA_MAX_ALLOC	((PAGE_SIZE << MAX_PAGE_ORDER) - 64)
+/* The largest allocation: a chunk of GO3S_MAX_PAGE_ORDER less its header. */
+#define GO3S_ARENA_MAX_ALLOC	((PAGE_SIZE << GO3S_MAX_PAGE_ORDER) - 64)
 /* The default limit on the chunks one arena holds. */
 #define GO3S_ARENA_LIMIT	((size_t)64 << 20)
 

@@ -19,13 +19,11 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 
 struct go3s_wg {
 	atomic_t count;
-	spinlock_t lock;		/* protects waiters */
-	struct list_head waiters;	/* parked goroutines (private to wg.c) */
-	wait_queue_head_t wq;		/* sleeping tasks */
+	raw_spinlock_t lock;		/* protects waiters; hard-IRQ safe */
+	struct list_head waiters;	/* goroutines and tasks (private to wg.c) */
 };
 
 /**

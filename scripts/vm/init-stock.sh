@@ -21,6 +21,17 @@ check debugfs_version grep -q '^abi: [0-9]*\.[0-9]*$' $ver
 . ./samples.sh
 . ./edu_pm.sh
 
+# No KUnit in the stock kernels: go3s_selftest runs its cases at load and
+# prints KTAP, which goes to the console for the host to parse.
+step "insmod go3s_selftest.ko (KTAP)"
+n=$(dmesg | wc -l)
+check insmod_go3s_selftest insmod go3s_selftest.ko
+echo "GO3S-KTAP-BEGIN go3s_selftest"
+dmesg | tail -n +$((n + 1)) | sed 's/^\[[^]]*\] //' |
+	sed -n '/^KTAP version 1$/,/^\(not \)\{0,1\}ok 1 go3s_selftest$/p'
+echo "GO3S-KTAP-END"
+check rmmod_go3s_selftest rmmod go3s_selftest
+
 step "rmmod go3s_rt"
 check rmmod_go3s_rt rmmod go3s_rt
 check go3s_rt_gone sh -c '! grep -q "^go3s_rt " /proc/modules'
