@@ -507,7 +507,7 @@ bool go3s_fsm_cancelled(const struct go3s_fsm_hook *h)
 EXPORT_SYMBOL_GO3S(go3s_fsm_cancelled);
 
 /**
- * go3s_fsm_state - the state a machine is in
+ * go3s_fsm_current - the state a machine is in
  * @m: the machine.
  *
  * A snapshot: the machine may move on at once. During a move the new state
@@ -515,14 +515,14 @@ EXPORT_SYMBOL_GO3S(go3s_fsm_cancelled);
  * Context: any context.
  * Return: the state, or -EINVAL for a NULL @m (a caller bug: warns once).
  */
-int go3s_fsm_state(struct go3s_fsm *m)
+int go3s_fsm_current(struct go3s_fsm *m)
 {
 	if (GO3S_WARN_ONCE(IS_ERR_OR_NULL(m), "go3s: %s on a NULL or ERR_PTR machine\n",
 			   __func__))
 		return -EINVAL;
 	return READ_ONCE(m->state);
 }
-EXPORT_SYMBOL_GO3S(go3s_fsm_state);
+EXPORT_SYMBOL_GO3S(go3s_fsm_current);
 
 /**
  * go3s_fsm_watch - the channel of a machine's moves

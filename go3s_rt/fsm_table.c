@@ -168,14 +168,14 @@ void fsm_index_build(const struct go3s_fsm_table *t, u16 *index)
 }
 
 /**
- * go3s_fsm_stats - read a machine's counters
+ * go3s_fsm_get_stats - read a machine's counters
  * @m: the machine.
  * @st: filled with a snapshot of them.
  *
  * Context: any context.
  * Return: 0, or -EINVAL for a NULL @m or @st (a caller bug: warns once).
  */
-int go3s_fsm_stats(struct go3s_fsm *m, struct go3s_fsm_stats *st)
+int go3s_fsm_get_stats(struct go3s_fsm *m, struct go3s_fsm_stats *st)
 {
 	if (GO3S_WARN_ONCE(IS_ERR_OR_NULL(m) || !st, "go3s: %s: NULL argument\n", __func__))
 		return -EINVAL;
@@ -190,7 +190,7 @@ int go3s_fsm_stats(struct go3s_fsm *m, struct go3s_fsm_stats *st)
 	st->watch_dropped = READ_ONCE(m->st.watch_dropped);
 	return 0;
 }
-EXPORT_SYMBOL_GO3S(go3s_fsm_stats);
+EXPORT_SYMBOL_GO3S(go3s_fsm_get_stats);
 
 /**
  * go3s_fsm_count - how many times a machine moved from one state to another
@@ -327,7 +327,7 @@ static void list_machines(struct seq_buf *s)
 
 	mutex_lock(&fsm_mutex);
 	list_for_each_entry(m, &fsm_list, node) {
-		go3s_fsm_stats(m, &st);
+		go3s_fsm_get_stats(m, &st);
 		seq_buf_printf(s, "%s table=%s state=%s events=%llu moves=%llu illegal=%llu",
 			       m->name, tname(m->t), m->t->state_names[READ_ONCE(m->state)],
 			       st.events, st.moves, st.illegal);

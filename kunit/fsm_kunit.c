@@ -230,7 +230,7 @@ static void fsm_table_validation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(m2), -EEXIST);
 	if (!IS_ERR(m2))
 		go3s_fsm_destroy(m2);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), CLOSED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), CLOSED);
 }
 
 /* ---- guards, illegal events, hook errors -------------------------------- */
@@ -251,7 +251,7 @@ static void fsm_guard_and_illegal_events(struct kunit *test)
 
 	/* The guard refuses: nothing runs, nothing moves. */
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_OPEN), -ECANCELED);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), CLOSED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), CLOSED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->hooks), 0);
 	/* No transition: illegal. Out of range: a caller's mistake. */
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_CLOSE), -EPERM);
@@ -262,18 +262,18 @@ static void fsm_guard_and_illegal_events(struct kunit *test)
 	d->allow_open = true;
 	d->close_exit_ret = -EBUSY;
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_OPEN), -EBUSY);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), CLOSED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), CLOSED);
 	d->close_exit_ret = 0;
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_OPEN), 0);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), OPEN);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), OPEN);
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_CLOSE), 0);
 	/* The entry hook fails: the machine has moved, fire() says why. */
 	d->lock_enter_ret = -ENXIO;
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_LOCK), -ENXIO);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), LOCKED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), LOCKED);
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_LOCK), -EPERM);
 
-	KUNIT_ASSERT_EQ(test, go3s_fsm_stats(m, &st), 0);
+	KUNIT_ASSERT_EQ(test, go3s_fsm_get_stats(m, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.events, 8ULL);
 	KUNIT_EXPECT_EQ(test, st.refused, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.illegal, 3ULL);
@@ -321,7 +321,7 @@ static void fsm_hook_timeout_discards_late_result(struct kunit *test)
 	t0 = ktime_get_ns() - t0;
 	KUNIT_EXPECT_GE(test, t0, 50 * NSEC_PER_MSEC);
 	KUNIT_EXPECT_LT(test, t0, 300 * NSEC_PER_MSEC);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), BROKEN);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), BROKEN);
 	KUNIT_EXPECT_EQ(test, go3s_fsm_count(m, SLOW, BROKEN), 1ULL);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(d->slow_returned));
 	/*
@@ -330,9 +330,9 @@ static void fsm_hook_timeout_discards_late_result(struct kunit *test)
 	 * taken for it.
 	 */
 	KUNIT_EXPECT_EQ(test, go3s_fsm_fire(m, E_FIX), 0);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(m), CLOSED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(m), CLOSED);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(d->slow_saw_cancel));
-	KUNIT_EXPECT_TRUE(test, wait_until(!go3s_fsm_stats(m, &st) && st.late == 1));
+	KUNIT_EXPECT_TRUE(test, wait_until(!go3s_fsm_get_stats(m, &st) && st.late == 1));
 	KUNIT_EXPECT_EQ(test, st.timeouts, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.hook_errors, 0ULL);
 
@@ -416,13 +416,13 @@ static void fsm_try_fire_from_hardirq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->queued, IRQ_CAP);
 	KUNIT_EXPECT_EQ(test, f->full, IRQ_EVENTS - IRQ_CAP);
 	KUNIT_EXPECT_EQ(test, f->other, 0);
-	KUNIT_EXPECT_TRUE(test, wait_until(!go3s_fsm_stats(f->m, &st) &&
+	KUNIT_EXPECT_TRUE(test, wait_until(!go3s_fsm_get_stats(f->m, &st) &&
 					   st.events == 1 + IRQ_CAP));
 	KUNIT_EXPECT_EQ(test, st.full, (u64)(IRQ_EVENTS - IRQ_CAP));
 	/* E_LOCK, then E_UNLOCK, E_LOCK, E_UNLOCK, E_LOCK from the interrupt. */
 	KUNIT_EXPECT_EQ(test, go3s_fsm_count(f->m, CLOSED, LOCKED), 3ULL);
 	KUNIT_EXPECT_EQ(test, go3s_fsm_count(f->m, LOCKED, CLOSED), 2ULL);
-	KUNIT_EXPECT_EQ(test, go3s_fsm_state(f->m), LOCKED);
+	KUNIT_EXPECT_EQ(test, go3s_fsm_current(f->m), LOCKED);
 	KUNIT_EXPECT_EQ(test, st.illegal, 0ULL);
 }
 
@@ -517,9 +517,9 @@ static void check_ring(struct kunit *test, struct stress *s, unsigned int i)
 	struct go3s_fsm *m = s->m[i];
 	struct go3s_fsm_stats st;
 	u64 moves = 0, in, out;
-	int a, b, final = go3s_fsm_state(m);
+	int a, b, final = go3s_fsm_current(m);
 
-	KUNIT_ASSERT_EQ(test, go3s_fsm_stats(m, &st), 0);
+	KUNIT_ASSERT_EQ(test, go3s_fsm_get_stats(m, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.events, (u64)atomic_read(&s->ok[i]) + atomic_read(&s->eperm[i]) +
 			atomic_read(&s->ecanceled[i]) + atomic_read(&s->other[i]));
 	KUNIT_EXPECT_EQ(test, st.events, (u64)stress_events);

@@ -277,10 +277,10 @@ int go3s_fsm_validate(const struct go3s_fsm_table *t);
 void go3s_fsm_destroy(struct go3s_fsm *m);
 int go3s_fsm_fire(struct go3s_fsm *m, unsigned int event);
 int go3s_fsm_try_fire(struct go3s_fsm *m, unsigned int event);
-int go3s_fsm_state(struct go3s_fsm *m);
+int go3s_fsm_current(struct go3s_fsm *m);
 bool go3s_fsm_cancelled(const struct go3s_fsm_hook *h);
 struct go3s_chan *go3s_fsm_watch(struct go3s_fsm *m);
-int go3s_fsm_stats(struct go3s_fsm *m, struct go3s_fsm_stats *st);
+int go3s_fsm_get_stats(struct go3s_fsm *m, struct go3s_fsm_stats *st);
 u64 go3s_fsm_count(struct go3s_fsm *m, unsigned int from, unsigned int to);
 int go3s_fsm_dot(struct go3s_fsm *m, struct seq_buf *s);
 

@@ -157,7 +157,7 @@ GO3S_FSM_TABLE(edu_pm, PM_STATES, PM_EVENTS, ACTIVE);
 /* From ERROR (a hook overran), back to ACTIVE through RESUMING. */
 static int edu_recover(struct edu_pm *e)
 {
-	if (go3s_fsm_state(e->fsm) != ERROR)
+	if (go3s_fsm_current(e->fsm) != ERROR)
 		return 0;
 	pci_info(e->pdev, "recovering from ERROR\n");
 	return go3s_fsm_fire(e->fsm, RECOVER) ?: go3s_fsm_fire(e->fsm, DONE);
@@ -172,7 +172,7 @@ static int edu_runtime_suspend(struct device *dev)
 	if (ret == -ETIMEDOUT)
 		pci_warn(e->pdev, "runtime suspend: quiesce overran %u ms, machine in ERROR: -EBUSY\n",
 			 HOOK_MS);
-	else if (ret && go3s_fsm_state(e->fsm) == SUSPENDING)
+	else if (ret && go3s_fsm_current(e->fsm) == SUSPENDING)
 		go3s_fsm_fire(e->fsm, ABORT);
 	if (ret) {
 		/* A new expiry time: the PM core tries again after the delay. */
