@@ -563,7 +563,7 @@ struct go3s_fsm *__go3s_fsm_create(const struct go3s_fsm_table *t,
 	m->t = t;
 	m->ctx = ctx;
 	m->owner = owner;
-	strscpy(m->name, name);
+	strscpy(m->name, name, sizeof(m->name));
 	m->state = t->initial;
 	spin_lock_init(&m->lock);
 	INIT_LIST_HEAD(&m->pending);

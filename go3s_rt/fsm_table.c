@@ -302,7 +302,7 @@ int go3s_fsm_dot(struct go3s_fsm *m, struct seq_buf *s)
 			       i == t->initial ? "doublecircle" : "circle",
 			       i == cur ? ", style=filled" : "");
 	print_edges(m, s, true);
-	seq_buf_puts(s, "}\n");
+	seq_buf_printf(s, "}\n");
 	return seq_buf_has_overflowed(s) ? -EOVERFLOW : 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_fsm_dot);

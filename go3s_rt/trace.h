@@ -13,6 +13,7 @@
 #define _GO3S_TRACE_H
 
 #include <linux/tracepoint.h>
+#include <linux/version.h>
 
 #include "g.h"
 
@@ -96,6 +97,15 @@ TRACE_EVENT(go3s_chan_unblock,
  * State machine @machine moved from @from to @to on @event ("timeout" for
  * a hook timeout); its hooks took @hook_ns; the event returns @ret.
  */
+/* __assign_str() lost its source argument in 6.10. */
+#ifndef GO3S_ASSIGN_STR
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define GO3S_ASSIGN_STR(dst, src)	__assign_str(dst)
+#else
+#define GO3S_ASSIGN_STR(dst, src)	__assign_str(dst, src)
+#endif
+#endif
+
 TRACE_EVENT(go3s_fsm_transition,
 	    TP_PROTO(const char *machine, const char *from, const char *to,
 		     const char *event, u64 hook_ns, int ret),
@@ -106,10 +116,10 @@ TRACE_EVENT(go3s_fsm_transition,
 			     __string(event, event)
 			     __field(u64, hook_ns)
 			     __field(int, ret)),
-	    TP_fast_assign(__assign_str(machine);
-			   __assign_str(from);
-			   __assign_str(to);
-			   __assign_str(event);
+	    TP_fast_assign(GO3S_ASSIGN_STR(machine, machine);
+			   GO3S_ASSIGN_STR(from, from);
+			   GO3S_ASSIGN_STR(to, to);
+			   GO3S_ASSIGN_STR(event, event);
 			   __entry->hook_ns = hook_ns;
 			   __entry->ret = ret;),
 	    TP_printk("machine=%s from=%s to=%s event=%s hook_ns=%llu ret=%d",
