@@ -13,7 +13,7 @@
 #define _GO3S_TRACE_H
 
 #include <linux/tracepoint.h>
-#include <linux/version.h>
+#include <go3s/compat.h>
 
 #include "g.h"
 
@@ -98,11 +98,21 @@ TRACE_EVENT(go3s_chan_unblock,
  * a hook timeout); its hooks took @hook_ns; the event returns @ret.
  */
 /* __assign_str() lost its source argument in 6.10. */
-#ifndef GO3S_ASSIGN_STR
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define GO3S_ASSIGN_STR(dst, src)	__assign_str(dst)
+#ifndef GO3S_FSM_ASSIGN_STRS
+#if GO3S_KERNEL_AT_LEAST(6, 10)
+#define GO3S_FSM_ASSIGN_STRS do {		\
+		__assign_str(machine);		\
+		__assign_str(from);		\
+		__assign_str(to);		\
+		__assign_str(event);		\
+	} while (0)
 #else
-#define GO3S_ASSIGN_STR(dst, src)	__assign_str(dst, src)
+#define GO3S_FSM_ASSIGN_STRS do {		\
+		__assign_str(machine, machine);	\
+		__assign_str(from, from);	\
+		__assign_str(to, to);		\
+		__assign_str(event, event);	\
+	} while (0)
 #endif
 #endif
 
@@ -116,10 +126,7 @@ TRACE_EVENT(go3s_fsm_transition,
 			     __string(event, event)
 			     __field(u64, hook_ns)
 			     __field(int, ret)),
-	    TP_fast_assign(GO3S_ASSIGN_STR(machine, machine);
-			   GO3S_ASSIGN_STR(from, from);
-			   GO3S_ASSIGN_STR(to, to);
-			   GO3S_ASSIGN_STR(event, event);
+	    TP_fast_assign(GO3S_FSM_ASSIGN_STRS;
 			   __entry->hook_ns = hook_ns;
 			   __entry->ret = ret;),
 	    TP_printk("machine=%s from=%s to=%s event=%s hook_ns=%llu ret=%d",

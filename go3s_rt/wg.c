@@ -6,6 +6,9 @@
  * zero, wake everyone": both hold it, so one of them sees the other. A
  * waiter's node lives on its own stack, so the waker unlinks and wakes it
  * under ->lock, and the waiter takes ->lock again before its frame can go.
+ * The counter reaches zero only under ->lock, and a waiter that saw zero
+ * takes ->lock once before it returns: a WaitGroup may be freed as soon as
+ * go3s_wg_wait() returns.
  *
  * go3s_wg_done() may run in hard IRQ, PREEMPT_RT included (a hard
  * hrtimer, an IRQF_NO_THREAD handler): ->lock is a raw spinlock, and under
@@ -43,12 +46,40 @@ void go3s_wg_init(struct go3s_wg *wg)
 }
 EXPORT_SYMBOL_GO3S(go3s_wg_init);
 
-static void wg_wake_all(struct go3s_wg *wg)
+/* The counter would leave [0, INT_MAX]: a caller bug. */
+static int wg_check(int old, int delta)
+{
+	if (GO3S_WARN_ONCE((long)old + delta < 0,
+			   "go3s: go3s_wg_add: negative WaitGroup counter\n"))
+		return -EINVAL;
+	if (GO3S_WARN_ONCE((long)old + delta > INT_MAX,
+			   "go3s: go3s_wg_add: WaitGroup counter overflow\n"))
+		return -EOVERFLOW;
+	return 0;
+}
+
+/*
+ * The counter reaches zero only here, under ->lock, in the same hold that
+ * wakes the waiters. A waiter that sees zero takes ->lock once before it
+ * returns (wg_settle()), so the waker is done with the WaitGroup by then
+ * and the waiter may free it, as Go's users do with a WaitGroup on the
+ * stack.
+ */
+static int wg_add_to_zero(struct go3s_wg *wg, int delta)
 {
 	struct wg_waiter *w, *tmp;
 	unsigned long flags;
+	int old, ret = 0;
 
 	raw_spin_lock_irqsave(&wg->lock, flags);
+	old = atomic_read(&wg->count);
+	do {
+		ret = wg_check(old, delta);
+		if (ret)
+			goto out;
+	} while (!atomic_try_cmpxchg(&wg->count, &old, old + delta));
+	if (old + delta)
+		goto out;	/* someone added meanwhile */
 	list_for_each_entry_safe(w, tmp, &wg->waiters, node) {
 		list_del_init(&w->node);
 		if (w->g)
@@ -56,6 +87,17 @@ static void wg_wake_all(struct go3s_wg *wg)
 		else
 			wake_up_process(w->task);
 	}
+out:
+	raw_spin_unlock_irqrestore(&wg->lock, flags);
+	return ret;
+}
+
+/* Wait out a waker still in wg_add_to_zero(): see there. */
+static void wg_settle(struct go3s_wg *wg)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&wg->lock, flags);
 	raw_spin_unlock_irqrestore(&wg->lock, flags);
 }
 
@@ -72,23 +114,18 @@ static void wg_wake_all(struct go3s_wg *wg)
  */
 int go3s_wg_add(struct go3s_wg *wg, int delta)
 {
-	int old;
+	int old, ret;
 
 	if (GO3S_WARN_ONCE(!wg, "go3s: %s on a NULL WaitGroup\n", __func__))
 		return -EINVAL;
 	old = atomic_read(&wg->count);
 	do {
-		if (GO3S_WARN_ONCE((long)old + delta < 0,
-				   "go3s: %s: negative WaitGroup counter\n",
-				   __func__))
-			return -EINVAL;
-		if (GO3S_WARN_ONCE((long)old + delta > INT_MAX,
-				   "go3s: %s: WaitGroup counter overflow\n",
-				   __func__))
-			return -EOVERFLOW;
+		ret = wg_check(old, delta);
+		if (ret)
+			return ret;
+		if (old + delta == 0)
+			return wg_add_to_zero(wg, delta);
 	} while (!atomic_try_cmpxchg(&wg->count, &old, old + delta));
-	if (old + delta == 0)
-		wg_wake_all(wg);
 	return 0;
 }
 EXPORT_SYMBOL_GO3S(go3s_wg_add);
@@ -150,9 +187,10 @@ static int wg_park(struct go3s_wg *wg)
 		ret = go3s_park();
 		wg_unlink(wg, &w);
 		if (ret)
-			break;
+			return ret;
 	}
-	return ret;
+	wg_settle(wg);
+	return 0;
 }
 
 /* A task that is not a goroutine sleeps, killable, on the same list. */

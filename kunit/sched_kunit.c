@@ -374,6 +374,60 @@ static void waitgroup_parks_goroutines(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&n->inner.count), 0);
 }
 
+/*
+ * A goroutine frees its WaitGroup as soon as go3s_wg_wait() returns, while
+ * the goroutine that brought the count to zero is still in go3s_wg_done():
+ * KASAN reports any touch of the freed WaitGroup after the wait.
+ */
+#define WG_ROUNDS	2000
+
+struct wg_churn {
+	struct go3s_wg done;
+	unsigned int rounds, failed;
+};
+
+static void churn_done_body(void *arg)
+{
+	go3s_wg_done(arg);
+}
+
+static void churn_body(void *arg)
+{
+	struct wg_churn *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < WG_ROUNDS; i++) {
+		struct go3s_wg *wg = kmalloc(sizeof(*wg), GFP_KERNEL);
+
+		if (!wg) {
+			c->failed++;
+			continue;
+		}
+		go3s_wg_init(wg);
+		go3s_wg_add(wg, 1);
+		if (go3s_go(churn_done_body, wg))
+			go3s_wg_done(wg);
+		if (go3s_wg_wait(wg))
+			c->failed++;
+		kfree(wg);
+		c->rounds++;
+	}
+	go3s_wg_done(&c->done);
+}
+
+static void waitgroup_freed_right_after_wait(struct kunit *test)
+{
+	struct wg_churn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	go3s_wg_init(&c->done);
+	go3s_wg_add(&c->done, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(churn_body, c), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&c->done), 0);
+	KUNIT_EXPECT_EQ(test, c->failed, 0U);
+	KUNIT_EXPECT_EQ(test, c->rounds, WG_ROUNDS);
+}
+
 static void waitgroup_refuses_negative_count(struct kunit *test)
 {
 	struct go3s_wg wg;
@@ -970,6 +1024,7 @@ static struct kunit_case go3s_sched_cases[] = {
 	KUNIT_CASE(sleep_survives_stray_unparks),
 	KUNIT_CASE(waitgroup_parks_goroutines),
 	KUNIT_CASE(waitgroup_refuses_negative_count),
+	KUNIT_CASE(waitgroup_freed_right_after_wait),
 	KUNIT_CASE(switch_refused_under_spinlock),
 	KUNIT_CASE(switch_refused_in_rcu_section),
 	KUNIT_CASE(switch_refused_with_irqs_off),
