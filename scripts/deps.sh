@@ -9,7 +9,7 @@ PKGS=(
 	libelf-dev libssl-dev dwarves
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static
-	sparse clang lld llvm
+	sparse clang lld llvm fio e2fsprogs util-linux
 	coccinelle python3-sphinx
 )
 
