@@ -241,6 +241,12 @@ static int blk_add_disk(struct blk_dev *dev)
 	disk = blk_mq_alloc_disk(&dev->set, &lim, dev);
 	if (IS_ERR(disk))
 		return PTR_ERR(disk);
+	/*
+	 * Complete where the backend runs (a goroutine, process context)
+	 * rather than by IPI on the submitting CPU; rq_affinity in sysfs
+	 * turns it back on.
+	 */
+	blk_queue_flag_clear(QUEUE_FLAG_SAME_COMP, disk->queue);
 	disk->fops = &blk_fops;
 	disk->private_data = dev;
 	strscpy(disk->disk_name, "go3s_blk0", sizeof(disk->disk_name));

@@ -85,8 +85,10 @@ struct blk_stats {
 struct blk_pipe {
 	struct go3s_chan *front[BLK_PRIO_NR];	/* queue_rq -> scheduler */
 	struct go3s_chan *work;			/* scheduler -> backends */
-	struct go3s_chan *slots;		/* queue-depth semaphore */
+	struct go3s_chan *room;			/* backends -> waiting scheduler */
 	struct go3s_wg running;			/* scheduler and backends */
+	atomic_t inflight;	/* dispatched, not finished: <= depth */
+	atomic_t waiting;	/* the scheduler waits on room */
 	atomic_t stalled;	/* queue_rq found a front channel full */
 	struct blk_bucket bytes, ops;		/* scheduler only */
 	struct blk_dev *dev;

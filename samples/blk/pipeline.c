@@ -5,15 +5,15 @@
  *   front[RT|BE|IDLE]  blk_msg, capacity chan_cap: queue_rq try_sends, the
  *                      scheduler receives. Full: queue_rq returns
  *                      BLK_STS_DEV_RESOURCE (blk.c).
- *   slots              0-byte elements, capacity depth: a counting
- *                      semaphore. The scheduler sends one per request it
- *                      dispatches (and waits when depth are in flight);
- *                      a backend takes one back per request it finishes.
  *   work               blk_msg, capacity depth: scheduler -> backends.
+ *   room               0-byte elements, capacity 1: a backend tells the
+ *                      scheduler, waiting at the queue-depth limit, that a
+ *                      request finished.
  *
  * The scheduler takes the highest-priority request that is ready (RT,
- * then BE, then IDLE), waits for the token buckets (mbps, iops) and for a
- * slot, and hands the request to whichever backend receives it first.
+ * then BE, then IDLE), waits for the token buckets (mbps, iops) and for
+ * fewer than depth requests in flight (->inflight; it waits on room),
+ * and hands the request to whichever backend receives it first.
  *
  * Re-running the hardware queues: queue_rq sets ->stalled when a front
  * channel was full. The scheduler, having made room by receiving, clears
@@ -140,8 +140,13 @@ static int sched_next(struct blk_pipe *p, struct go3s_chan **live,
 	bool ok;
 	int ret;
 
+	/*
+	 * The length is read without the lock: a channel seen empty here
+	 * is waited on by the select below, closed or not.
+	 */
 	for (i = 0; i < BLK_PRIO_NR; i++) {
-		if (!live[i] || go3s_chan_try_recv(live[i], m, &ok))
+		if (!live[i] || !go3s_chan_len(live[i]) ||
+		    go3s_chan_try_recv(live[i], m, &ok))
 			continue;
 		if (ok)
 			return 0;
@@ -180,6 +185,27 @@ static bool msg_stale(const struct blk_msg *m)
 	return atomic_long_read(&cmd->state) != m->state;
 }
 
+/*
+ * The queue-depth limit. ->waiting is set before ->inflight is read again
+ * and a backend decrements ->inflight before it reads ->waiting (both with
+ * full barriers), so either the scheduler sees the room or the backend
+ * sees the waiter and sends on room. A token left over from an earlier
+ * wait only makes the loop look again.
+ */
+static void wait_for_room(struct blk_pipe *p)
+{
+	while (atomic_read(&p->inflight) >= blk_depth) {
+		atomic_set(&p->waiting, 1);
+		/* Pairs with atomic_dec_return() in backend(). */
+		smp_mb__after_atomic();
+		if (atomic_read(&p->inflight) < blk_depth)
+			break;
+		go3s_chan_recv(p->room, NULL, NULL);
+	}
+	atomic_set(&p->waiting, 0);
+	atomic_inc(&p->inflight);
+}
+
 static void scheduler(void *arg)
 {
 	struct blk_pipe *p = arg;
@@ -202,12 +228,9 @@ static void scheduler(void *arg)
 			continue;
 		}
 		throttle(p, m.rq);
-		/*
-		 * Neither channel is closed while the scheduler runs: these
-		 * sends only wait, for a slot (the queue-depth limit).
-		 */
-		if (go3s_chan_send(p->slots, NULL) ||
-		    go3s_chan_send(p->work, &m))
+		wait_for_room(p);
+		/* work is not closed while the scheduler runs: it may only wait. */
+		if (go3s_chan_send(p->work, &m))
 			WARN_ON_ONCE(1);
 	}
 	go3s_chan_close(p->work);
@@ -261,7 +284,10 @@ static void backend(void *arg)
 		} else {
 			atomic_long_inc(&p->dev->stats.stale);
 		}
-		go3s_chan_try_recv(p->slots, NULL, NULL);
+		/* Fully ordered; pairs with smp_mb__after_atomic() above. */
+		if (atomic_dec_return(&p->inflight) < blk_depth &&
+		    atomic_read(&p->waiting))
+			go3s_chan_try_send(p->room, NULL);
 	}
 	go3s_wg_done(&p->running);
 }
@@ -311,7 +337,7 @@ static void pipe_free(struct blk_pipe *p)
 	for (i = 0; i < BLK_PRIO_NR; i++)
 		go3s_chan_put(p->front[i]);
 	go3s_chan_put(p->work);
-	go3s_chan_put(p->slots);
+	go3s_chan_put(p->room);
 	kfree(p);
 }
 
@@ -371,8 +397,8 @@ int blk_pipe_start(struct blk_dev *dev)
 	p->work = go3s_chan_new(sizeof(struct blk_msg), blk_depth, GFP_KERNEL);
 	if (IS_ERR(p->work))
 		goto err_chan;
-	p->slots = go3s_chan_new(0, blk_depth, GFP_KERNEL);
-	if (IS_ERR(p->slots))
+	p->room = go3s_chan_new(0, 1, GFP_KERNEL);
+	if (IS_ERR(p->room))
 		goto err_chan;
 
 	ret = pipe_spawn(p, scheduler);
@@ -394,8 +420,8 @@ err_chan:
 			p->front[i] = NULL;
 	if (IS_ERR(p->work))
 		p->work = NULL;
-	if (IS_ERR(p->slots))
-		p->slots = NULL;
+	if (IS_ERR(p->room))
+		p->room = NULL;
 	pipe_free(p);
 	return ret;
 }
