@@ -15,7 +15,13 @@ go3s_src() {
 }
 
 # The stock Debian 6.12 kernel: headers directory and bootable image.
+# GO3S_STOCK_KDIR picks one when several are installed (the newest,
+# by sort -V, wins otherwise: -rt sorts after the generic kernel).
 go3s_stock_kdir() {
+	if [ -n "${GO3S_STOCK_KDIR:-}" ]; then
+		echo "$GO3S_STOCK_KDIR"
+		return
+	fi
 	if [ -d "/lib/modules/$(uname -r)/build" ] &&
 	   [ "$(uname -r | cut -d. -f1-2)" = 6.12 ]; then
 		echo "/lib/modules/$(uname -r)/build"
