@@ -127,3 +127,43 @@ go3s_sample_files() {
 		_files+=("lib/go3s/$(basename "$ko")=$ko")
 	done
 }
+
+# go3s_blk_files KREL OUTDIR ARRAY: append to the named array what the block
+# sample's tests and benchmarks need in a VM of the stock kernel KREL: fio,
+# mkfs.ext4, fsck.ext4 and util-linux's blkdiscard (for -z) with their
+# shared libraries (ldd; blkdiscard as blkzeroout, as busybox's sh would
+# run its own blkdiscard applet, which has no -z), /etc/mke2fs.conf, and
+# KREL's ext4, brd and
+# null_blk modules and their dependencies, uncompressed into OUTDIR/kmod
+# (busybox insmod reads plain .ko files). Needs fio and e2fsprogs.
+go3s_blk_files() {
+	local rel=$1 kmod=$2/kmod
+	local -n _bf=$3
+	local m src name path lib
+	command -v fio >/dev/null || go3s_die "fio is missing: run scripts/deps.sh"
+	rm -rf "$kmod"
+	mkdir -p "$kmod"
+	for m in lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic \
+		 fs/ext4/ext4 drivers/block/brd fs/configfs/configfs \
+		 drivers/block/null_blk/null_blk; do
+		src=$(ls "/lib/modules/$rel/kernel/$m".ko* 2>/dev/null | head -n1)
+		[ -n "$src" ] || go3s_die "no $m module for $rel"
+		name=$(basename "$m").ko
+		case $src in
+		*.xz) xz -dc "$src" >"$kmod/$name" ;;
+		*.zst) zstd -qdc "$src" >"$kmod/$name" ;;
+		*) cp "$src" "$kmod/$name" ;;
+		esac
+		_bf+=("lib/go3s/kmod/$name=$kmod/$name")
+	done
+	for m in fio:fio mkfs.ext4:mke2fs fsck.ext4:e2fsck blkzeroout:blkdiscard; do
+		path=$(PATH=$PATH:/sbin:/usr/sbin command -v "${m#*:}") ||
+			go3s_die "${m#*:} is missing: run scripts/deps.sh"
+		_bf+=("bin/${m%%:*}=$path")
+		for lib in $(ldd "$path" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
+			_bf+=("${lib#/}=$lib")
+		done
+	done
+	_bf+=(etc/mke2fs.conf=/etc/mke2fs.conf
+	      lib/go3s/blk.sh="$GO3S_ROOT/scripts/vm/blk.sh")
+}

@@ -37,9 +37,12 @@ go3s_build_modules "$kdir" "$out"
 ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
-go3s_stage "pack an initramfs (busybox + the modules)"
+go3s_stage "pack an initramfs (busybox, the modules, fio and e2fsprogs)"
 files=(lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
 go3s_sample_files "$out" files
+# The block sample needs 6.11's blk-mq API (samples/blk/Kbuild).
+[ ! -e "$out/src/samples/blk/go3s_blk.ko" ] ||
+	go3s_blk_files "$(go3s_stock_release "$flavour")" "$out" files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-stock.sh" "${files[@]}"
 go3s_stage_done
@@ -49,9 +52,9 @@ go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"
 log=$out/console.log
 rc=0
 if [ $quiet -eq 1 ]; then
-	go3s_qemu "$log" 300 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu >/dev/null || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu >/dev/null || rc=$?
 else
-	go3s_qemu "$log" 300 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu || rc=$?
 fi
 go3s_stage_done
 

@@ -48,6 +48,11 @@ check refs_registered grep -Eq "^go3s_refs [0-9]+\\.[0-9]+ 0 0$" $dbg/modules
 check rmmod_go3s_refs rmmod go3s_refs
 check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
 
+# The block sample exists only for kernels with a block layer (stock).
+if [ -f go3s_blk.ko ]; then
+	. ./blk.sh
+fi
+
 step "cat $dbg/stats"
 cat $dbg/stats
 check stats_no_live_goroutines grep -q '^live: 0$' $dbg/stats
