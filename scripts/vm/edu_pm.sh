@@ -51,7 +51,17 @@ counts_match() {
 step "insmod go3s_edu_pm.ko: edu under runtime PM, driven by a go3s state machine"
 check edu_pm_device_present test -n "$bdf"
 echo >$tr/trace
-echo 1 >$tr/events/rpm/rpm_status/enable
+# rpm:rpm_status is 6.3+: 6.1's PM core has only rpm_return_int & co.
+# Without it the PM core's side of the comparison is skipped, and said.
+rpm=$tr/events/rpm/rpm_status
+rpm_check() {
+	if [ -d $rpm ]; then
+		check "$@"
+	else
+		echo "GO3S-NOTE skipped $1: no rpm:rpm_status tracepoint in $(uname -r)"
+	fi
+}
+[ -d $rpm ] && echo 1 >$rpm/enable
 echo 1 >$tr/events/rpm/rpm_return_int/enable
 echo 1 >$tr/events/go3s/go3s_fsm_transition/enable
 check insmod_go3s_edu_pm insmod go3s_edu_pm.ko
@@ -76,7 +86,7 @@ check edu_pm_io_ok grep -q '^ok 6 errors 0$' "$pmdev/io"
 check edu_pm_suspended_after_io is_suspended
 cat $dbg/fsm
 check edu_pm_four_suspends test "$(fsm_count SUSPENDING SUSPENDED)" -ge 4
-check edu_pm_rpm_counts_match_fsm counts_match
+rpm_check edu_pm_rpm_counts_match_fsm counts_match
 
 step "slow_hooks=1: the quiesce hook overruns 200 ms, ERROR, -EBUSY to the PM core, then a retry suspends"
 echo 1 >/sys/module/go3s_edu_pm/parameters/slow_hooks
@@ -90,8 +100,8 @@ failed_suspends() {
 	grep "rpm_status: $bdf " $tr/trace | awk '{ print $NF }' |
 		grep -A1 -x 'status=RPM_SUSPENDING' | grep -c -x 'status=RPM_ACTIVE'
 }
-check edu_pm_rpm_saw_failed_suspend test "$(failed_suspends)" -eq 1
-check edu_pm_rpm_counts_match_fsm_after_error counts_match
+rpm_check edu_pm_rpm_saw_failed_suspend test "$(failed_suspends)" -eq 1
+rpm_check edu_pm_rpm_counts_match_fsm_after_error counts_match
 check edu_pm_hook_timeout_logged sh -c 'dmesg | grep -q "quiesce overran 200 ms, machine in ERROR: -EBUSY"'
 check edu_pm_slow_hook_cancelled sh -c 'dmesg | grep -q "quiesce: cancelled after"'
 check tracepoint_go3s_fsm_transition grep -q "go3s_fsm_transition: machine=$fsm from=SUSPENDING to=ERROR event=timeout" $tr/trace
@@ -100,8 +110,8 @@ check edu_pm_dot grep -q "digraph \"$fsm\"" $dbg/fsm.dot
 step "power/control=on: the device resumes and stays active"
 echo on >"$pmdev/power/control"
 check edu_pm_resumed_by_control_on sh -c "[ \"$(rt_status)\" = active ] && [ \"$(fsm_state)\" = ACTIVE ]"
-check edu_pm_rpm_counts_match_fsm_at_end counts_match
-echo 0 >$tr/events/rpm/rpm_status/enable
+rpm_check edu_pm_rpm_counts_match_fsm_at_end counts_match
+[ -d $rpm ] && echo 0 >$rpm/enable
 echo 0 >$tr/events/rpm/rpm_return_int/enable
 echo 0 >$tr/events/go3s/go3s_fsm_transition/enable
 grep -E "rpm_status: $bdf|go3s_fsm_transition" $tr/trace | tail -n 40
