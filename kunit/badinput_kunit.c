@@ -18,13 +18,13 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/gfp.h>
+#include <linux/kernel.h>	/* snprintf(): <linux/sprintf.h> from 6.8 */
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/sprintf.h>
 #include <linux/stdarg.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>

@@ -26,6 +26,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/fsm.h"
+#include "kunit_compat.h"
 
 static unsigned int stress_events = 10000;
 module_param(stress_events, uint, 0444);
