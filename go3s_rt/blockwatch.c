@@ -35,6 +35,12 @@
 #include "runq.h"
 #include "sched.h"
 
+bool go3s_blockwatch_enabled(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_NOTIFIERS);
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_enabled);
+
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 
 /* Hard IRQ on the P's CPU: hand the P to a spare if work waits on it. */
@@ -95,12 +101,6 @@ static struct preempt_ops go3s_pn_ops = {
 	.sched_out	= m_sched_out,
 };
 
-bool go3s_blockwatch_enabled(void)
-{
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_enabled);
-
 /* From the worker itself, before it runs anything (smpboot's setup). */
 void go3s_blockwatch_register(struct go3s_m *m)
 {
@@ -159,12 +159,6 @@ void go3s_blockwatch_exit(void)
 }
 
 #else /* !CONFIG_PREEMPT_NOTIFIERS */
-
-bool go3s_blockwatch_enabled(void)
-{
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_enabled);
 
 void go3s_blockwatch_register(struct go3s_m *m) { }
 void go3s_blockwatch_unregister(struct go3s_m *m) { }
