@@ -643,6 +643,7 @@ static int net_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+#ifdef CONFIG_MODULES
 /*
  * A module going away with connections open: a caller bug (its exit must
  * close them), but one that would leave callbacks into freed data.
@@ -681,16 +682,23 @@ static int net_module_notify(struct notifier_block *nb, unsigned long action,
 static struct notifier_block net_module_nb = {
 	.notifier_call = net_module_notify,
 };
+#endif
 
 DEFINE_SHOW_ATTRIBUTE(net);
 
 int go3s_net_init(void)
 {
 	debugfs_create_file("net", 0444, go3s_debugfs_root(), NULL, &net_fops);
+#ifdef CONFIG_MODULES
 	return register_module_notifier(&net_module_nb);
+#else
+	return 0;	/* no loadable modules: none can go away */
+#endif
 }
 
 void go3s_net_exit(void)
 {
+#ifdef CONFIG_MODULES
 	unregister_module_notifier(&net_module_nb);
+#endif
 }

@@ -594,6 +594,83 @@ static void net_blocked_reads_hold_no_worker(struct kunit *test)
 	}
 }
 
+/*
+ * The listener closed while clients keep dialling (a server's rmmod):
+ * accepts in flight end, the accept queue is drained, every connection
+ * either completes its echo or fails cleanly, and nothing stays open.
+ */
+struct dialer {
+	struct server *s;
+	struct go3s_wg *wg;
+	atomic_t *ok, *failed;
+	bool *stop;
+};
+
+static void dialer_body(void *arg)
+{
+	struct dialer *d = arg;
+	struct go3s_conn *c;
+	unsigned int i = 0;
+
+	while (!READ_ONCE(*d->stop) && i < 1000) {
+		if (go3s_net_dial(GO3S_NET_TCP, (struct sockaddr *)&d->s->addr,
+				  addr_len(&d->s->addr), call_deadline(), &c)) {
+			atomic_inc(d->failed);
+			continue;
+		}
+		go3s_net_set_deadline(c, call_deadline());
+		if (echo_once(c, i++))
+			atomic_inc(d->ok);
+		else
+			atomic_inc(d->failed);
+		go3s_net_close(c);
+	}
+	go3s_wg_done(d->wg);
+}
+
+static void net_listener_close_races_dials(struct kunit *test)
+{
+	atomic_t ok = ATOMIC_INIT(0), failed = ATOMIC_INIT(0);
+	struct go3s_net_stats before, after;
+	const unsigned int n = 8;
+	struct dialer *d;
+	struct go3s_wg wg;
+	struct server s;
+	bool stop = false;
+	unsigned int i;
+
+	d = kunit_kcalloc(test, n, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	go3s_net_get_stats(&before);
+	if (!server_start(test, &s, AF_INET, 16))
+		return;
+	go3s_wg_init(&wg);
+	for (i = 0; i < n; i++) {
+		d[i] = (struct dialer){ .s = &s, .wg = &wg, .ok = &ok,
+					.failed = &failed, .stop = &stop };
+		go3s_wg_add(&wg, 1);
+		if (go3s_go(dialer_body, &d[i])) {
+			go3s_wg_done(&wg);
+			KUNIT_FAIL(test, "go3s_go() failed");
+			break;
+		}
+	}
+	/* Let connections flow, then close the listener under them. */
+	while (atomic_read(&ok) < 50 && atomic_read(&failed) < 1000)
+		usleep_range(1000, 2000);
+	server_stop(test, &s);
+	msleep(20);
+	WRITE_ONCE(stop, true);
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&wg), 0);
+	go3s_net_get_stats(&after);
+	KUNIT_EXPECT_GE(test, atomic_read(&ok), 50);
+	/* After the close, dials are refused: some failed, none hung. */
+	KUNIT_EXPECT_GT(test, atomic_read(&failed), 0);
+	KUNIT_EXPECT_EQ(test, after.open, before.open);
+	kunit_info(test, "%d echoed, %d failed around the close\n",
+		   atomic_read(&ok), atomic_read(&failed));
+}
+
 /* Outside goroutines the calls block the calling task. */
 static void net_outside_goroutines(struct kunit *test)
 {
@@ -691,6 +768,7 @@ static struct kunit_case net_cases[] = {
 	KUNIT_CASE(net_deadlines),
 	KUNIT_CASE(net_close_wakes_waiters),
 	KUNIT_CASE(net_blocked_reads_hold_no_worker),
+	KUNIT_CASE(net_listener_close_races_dials),
 	KUNIT_CASE(net_outside_goroutines),
 	KUNIT_CASE(net_bad_input),
 	{}

@@ -3,7 +3,7 @@
 # /init of the benchmark VM (stock kernel): go3s_bench measures at load.
 . /lib/go3s/common.sh
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
-insmod go3s_rt.ko && insmod go3s_bench.ko batch=20000 && rmmod go3s_bench && rmmod go3s_rt
+insmod go3s_rt.ko && insmod go3s_bench.ko batch=20000 ${go3s_bench_only:+only=$go3s_bench_only} && rmmod go3s_bench && rmmod go3s_rt
 dmesg | grep -E 'BENCH' | sed 's/^\[[^]]*\] go3s_bench: //'
 echo "GO3S-END"
 poweroff -f
