@@ -146,7 +146,7 @@ static int k_accept(void *arg)
 		}
 	}
 	while (!kthread_should_stop())
-		msleep(1);
+		usleep_range(1000, 2000);
 	return 0;
 }
 
