@@ -28,6 +28,8 @@
  * its exit returns; those left open are closed by go3s_rt when the module
  * goes away, with a WARN naming the module.
  *
+ * Kernel-doc: go3s_net_listen() and go3s_net_dial() below; the other
+ * functions at their definitions in go3s_rt/net.c and go3s_rt/net_sock.c.
  * Documentation/net.rst has the netpoller's design and an example server.
  */
 #ifndef _GO3S_NET_H
