@@ -615,7 +615,9 @@ static void dialer_body(void *arg)
 	while (!READ_ONCE(*d->stop) && i < 1000) {
 		if (go3s_net_dial(GO3S_NET_TCP, (struct sockaddr *)&d->s->addr,
 				  addr_len(&d->s->addr), call_deadline(), &c)) {
+			/* Refused at once, on loopback: back off, as clients do. */
 			atomic_inc(d->failed);
+			go3s_sleep(NSEC_PER_MSEC);
 			continue;
 		}
 		go3s_net_set_deadline(c, call_deadline());

@@ -13,7 +13,7 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 echo_stat() { tr ' ' '\n' <$edbg | sed -n "/^$1\$/{n;p;}"; }
 # client N LINE: one connection sending LINE then keeping quiet (busybox
 # nc closes its side at end of input), output in /tmp/echo.N.
-client() { (printf '%s\n' "$2"; sleep 4) | timeout 20 nc 127.0.0.1 $port >/tmp/echo.$1 2>&1; }
+client() { (printf '%s\n' "$2"; sleep 2.5) | timeout 20 nc 127.0.0.1 $port >/tmp/echo.$1 2>&1; }
 echo_ok() { grep -q "^go3s tcp_echo [0-9]*\$" /tmp/echo.$1 && grep -qx "$2" /tmp/echo.$1 &&
 	    grep -qx "bye: idle" /tmp/echo.$1; }
 wait_stat() {
