@@ -78,13 +78,20 @@ static void g_accept(void *arg)
 	struct server *s = arg;
 	struct go3s_conn *c;
 
-	while (!go3s_net_accept(s->ln, &c)) {
+	int ret;
+
+	while ((ret = go3s_net_accept(s->ln, &c)) != -ESHUTDOWN) {
+		if (ret) {
+			go3s_sleep(NSEC_PER_MSEC);
+			continue;
+		}
 		go3s_wg_add(&s->wg, 1);
 		if (go3s_go(g_echo_counted, c)) {
 			go3s_wg_done(&s->wg);
 			go3s_net_close(c);
 		}
 	}
+	go3s_net_close(s->ln);
 	go3s_wg_done(&s->wg);
 }
 
@@ -197,7 +204,7 @@ static int server_start(struct server *s, bool go3s)
 static void server_stop(struct server *s)
 {
 	if (s->go3s) {
-		go3s_net_close(s->ln);
+		go3s_net_shutdown(s->ln, GO3S_NET_SHUT_RDWR);
 		go3s_wg_wait(&s->wg);
 		return;
 	}

@@ -79,8 +79,11 @@ static struct go3s_conn *net_conn_of(struct sock *sk)
 	return (struct go3s_conn *)(p & SK_USER_DATA_PTRMASK);
 }
 
-/* Wake everyone waiting on @c in the directions of @dirs (a bit mask). */
-static void net_wake(struct go3s_conn *c, unsigned int dirs, bool close)
+/*
+ * Wake everyone waiting on @c in the directions of @dirs (a bit mask),
+ * after recording what @set says (NET_SET_*).
+ */
+static void net_wake(struct go3s_conn *c, unsigned int dirs, unsigned int set)
 {
 	struct net_waiter *w, *n;
 	int dir;
@@ -88,8 +91,10 @@ static void net_wake(struct go3s_conn *c, unsigned int dirs, bool close)
 	/* The socket's new state before the gen bump; see the top. */
 	smp_mb();
 	spin_lock_bh(&c->lock);
-	if (close)
+	if (set & NET_SET_CLOSED)
 		WRITE_ONCE(c->closed, true);
+	if (set & NET_SET_SHUT)
+		WRITE_ONCE(c->shut, true);
 	for (dir = 0; dir < NET_NR_DIRS; dir++) {
 		if (!(dirs & BIT(dir)))
 			continue;
@@ -114,7 +119,7 @@ static void net_data_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	c = net_conn_of(sk);
 	if (c) {
-		net_wake(c, BIT(NET_RD), false);
+		net_wake(c, BIT(NET_RD), 0);
 		c->saved_data_ready(sk);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -127,7 +132,7 @@ static void net_write_space(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	c = net_conn_of(sk);
 	if (c) {
-		net_wake(c, BIT(NET_WR), false);
+		net_wake(c, BIT(NET_WR), 0);
 		c->saved_write_space(sk);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -140,7 +145,7 @@ static void net_state_change(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	c = net_conn_of(sk);
 	if (c) {
-		net_wake(c, BIT(NET_RD) | BIT(NET_WR), false);
+		net_wake(c, BIT(NET_RD) | BIT(NET_WR), 0);
 		c->saved_state_change(sk);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -221,31 +226,52 @@ struct go3s_conn *go3s_net_wrap(struct socket *sock, enum go3s_net_proto proto,
 /* A call starts: false if @c is closed (the call returns -EBADF). */
 bool go3s_net_enter(struct go3s_conn *c)
 {
+	go3s_preempt_point();
 	if (READ_ONCE(c->closed))
 		return false;
 	return refcount_inc_not_zero(&c->ref);
 }
 
+/*
+ * Give the sockets a listener's accept queue holds, cloned with our
+ * callbacks and not wrapped yet, their own back, and release them.
+ */
+static void net_drain(struct go3s_conn *c)
+{
+	struct socket *child;
+
+	while (!kernel_accept(c->sock, &child, O_NONBLOCK)) {
+		go3s_net_unhook(child->sk, c->saved_data_ready,
+				c->saved_write_space, c->saved_state_change);
+		sock_release(child);
+	}
+}
+
 static void net_free(struct go3s_conn *c)
 {
-	struct socket *sock = c->sock;
-
-	/*
-	 * A listener's accept queue may hold sockets cloned with our
-	 * callbacks and not wrapped yet: give them their own back first.
-	 */
-	if (c->listener) {
-		struct socket *child;
-
-		while (!kernel_accept(sock, &child, O_NONBLOCK)) {
-			go3s_net_unhook(child->sk, c->saved_data_ready,
-					c->saved_write_space,
-					c->saved_state_change);
-			sock_release(child);
-		}
-	}
-	sock_release(sock);
+	if (c->listener && !c->shut)
+		net_drain(c);
+	sock_release(c->sock);
 	kfree(c);
+}
+
+/*
+ * Stop a listener for good, but keep it (and its memory) until it is
+ * closed: clones made from now on get the socket's own callbacks, those
+ * queued are released, TCP stops listening, and accepts return
+ * -ESHUTDOWN. Called with a call's reference held.
+ */
+void go3s_net_shut_listener(struct go3s_conn *c)
+{
+	if (READ_ONCE(c->shut))
+		return;
+	/* First, so that an accept failing from here on says -ESHUTDOWN. */
+	net_wake(c, 0, NET_SET_SHUT);
+	go3s_net_unhook(c->sock->sk, c->saved_data_ready,
+			c->saved_write_space, c->saved_state_change);
+	net_drain(c);
+	kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	net_wake(c, BIT(NET_RD) | BIT(NET_WR), 0);
 }
 
 /* A call ends; the last one out of a closed connection frees it. */
@@ -281,7 +307,8 @@ static int net_expired(ktime_t deadline)
 /*
  * Wait until @dir's generation moves past @gen (an event, a close, a
  * deadline change) or the direction's deadline passes. Returns 0 to try
- * the socket again, -ETIMEDOUT, -EBADF once closed, -EINTR for a task
+ * the socket again, -ETIMEDOUT, -EBADF once closed, -ESHUTDOWN once a
+ * listener is shut down, -EINTR for a task
  * with a fatal signal, or -EDEADLK when the switch checks refuse to park
  * the calling goroutine (it holds a lock: see <go3s/go.h>).
  */
@@ -298,9 +325,10 @@ int go3s_net_wait(struct go3s_conn *c, int dir, unsigned int gen)
 		w.task = current;
 
 	spin_lock_bh(&c->lock);
-	if (c->closed) {
+	if (c->closed || c->shut) {
+		ret = c->closed ? -EBADF : -ESHUTDOWN;
 		spin_unlock_bh(&c->lock);
-		return -EBADF;
+		return ret;
 	}
 	if (c->gen[dir] != gen) {
 		spin_unlock_bh(&c->lock);
@@ -335,8 +363,8 @@ int go3s_net_wait(struct go3s_conn *c, int dir, unsigned int gen)
 	spin_lock_bh(&c->lock);
 	if (!list_empty(&w.node))
 		list_del(&w.node);
-	if (!ret && c->closed)
-		ret = -EBADF;
+	if (!ret && (c->closed || c->shut))
+		ret = c->closed ? -EBADF : -ESHUTDOWN;
 	spin_unlock_bh(&c->lock);
 	return ret ?: net_expired(READ_ONCE(c->deadline[dir]));
 }
@@ -522,7 +550,7 @@ static int net_set_deadline(struct go3s_conn *c, unsigned int dirs,
 	if (dirs & BIT(NET_WR))
 		WRITE_ONCE(c->deadline[NET_WR], deadline);
 	/* Calls waiting now look at the new deadline, as in Go. */
-	net_wake(c, dirs, false);
+	net_wake(c, dirs, 0);
 	go3s_net_leave(c);
 	return 0;
 }
@@ -576,7 +604,7 @@ static void net_release(struct go3s_conn *c)
 {
 	go3s_net_unhook(c->sock->sk, c->saved_data_ready,
 			c->saved_write_space, c->saved_state_change);
-	net_wake(c, BIT(NET_RD) | BIT(NET_WR), true);
+	net_wake(c, BIT(NET_RD) | BIT(NET_WR), NET_SET_CLOSED);
 	go3s_net_leave(c);
 }
 
@@ -586,9 +614,11 @@ static void net_release(struct go3s_conn *c)
  *
  * Puts the socket's own callbacks back, and wakes the calls blocked on
  * @c (they return -EBADF). The socket is released (TCP sends its FIN, or
- * a reset if unread data is left) once the last of those calls has
- * returned, perhaps after go3s_net_close() itself has. @c must not be
- * used once this is called.
+ * a reset if unread data is left) and @c freed once the last of those
+ * calls has returned, perhaps after go3s_net_close() itself has. No call
+ * may *start* on @c once this is called (its memory may be gone): to stop
+ * a goroutine that keeps calling (an accept loop, a reader), shut @c down
+ * with go3s_net_shutdown() and let that goroutine close it.
  * Context: process context; may sleep.
  */
 void go3s_net_close(struct go3s_conn *c)

@@ -29,6 +29,7 @@ struct go3s_conn {
 	u8 proto;				/* I: enum go3s_net_proto */
 	bool listener;				/* I */
 	bool closed;				/* L, read racily (A) */
+	bool shut;				/* L: a listener shut down */
 	spinlock_t lock;
 	struct list_head waiters[NET_NR_DIRS];	/* L */
 	unsigned int gen[NET_NR_DIRS];		/* L, read with net_gen() */
@@ -43,7 +44,12 @@ struct go3s_conn {
 struct go3s_conn *go3s_net_wrap(struct socket *sock, enum go3s_net_proto proto,
 				bool listener, struct module *owner,
 				const struct go3s_conn *parent);
+/* What net_wake() also records (its @set). */
+#define NET_SET_CLOSED	BIT(0)
+#define NET_SET_SHUT	BIT(1)
+
 bool go3s_net_enter(struct go3s_conn *c);
+void go3s_net_shut_listener(struct go3s_conn *c);
 void go3s_net_leave(struct go3s_conn *c);
 unsigned int go3s_net_gen(struct go3s_conn *c, int dir);
 int go3s_net_wait(struct go3s_conn *c, int dir, unsigned int gen);

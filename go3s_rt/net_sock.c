@@ -145,11 +145,12 @@ EXPORT_SYMBOL_GO3S(__go3s_net_dial);
  * @cp: set to the new connection, owned by @ln's owner module.
  *
  * Parks the calling goroutine (sleeps the calling task) until a
- * connection arrives, the listener's read deadline passes or it is
- * closed.
+ * connection arrives, the listener's read deadline passes, or it is shut
+ * down or closed.
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for a NULL @cp or @ln not a TCP listener;
- * -ETIMEDOUT; -EBADF once @ln is closed (also while waiting); -EINTR,
+ * -ETIMEDOUT; -ESHUTDOWN once @ln is shut down (go3s_net_shutdown(),
+ * also while waiting); -EBADF when @ln is closed while waiting; -EINTR,
  * -EDEADLK as go3s_net_read(); -ENOMEM; or the socket layer's error.
  * WARNs once for a NULL @ln.
  */
@@ -166,13 +167,16 @@ int go3s_net_accept(struct go3s_conn *ln, struct go3s_conn **cp)
 		return -EINVAL;
 	if (!go3s_net_enter(ln))
 		return -EBADF;
-	do {
+	ret = READ_ONCE(ln->shut) ? -ESHUTDOWN : 0;
+	while (!ret) {
 		gen = go3s_net_gen(ln, NET_RD);
 		ret = kernel_accept(ln->sock, &sock, O_NONBLOCK);
 		if (ret != -EAGAIN)
 			break;
 		ret = go3s_net_wait(ln, NET_RD, gen);
-	} while (!ret);
+	}
+	if (ret && READ_ONCE(ln->shut) && !READ_ONCE(ln->closed))
+		ret = -ESHUTDOWN;	/* not TCP's -EINVAL of a closed listener */
 	if (!ret) {
 		c = go3s_net_wrap(sock, GO3S_NET_TCP, false, ln->owner, ln);
 		if (c)
@@ -187,15 +191,20 @@ EXPORT_SYMBOL_GO3S(go3s_net_accept);
 
 /**
  * go3s_net_shutdown - shut down one or both directions, as shutdown(2)
- * @c: the connection.
+ * @c: the connection or listener.
  * @how: GO3S_NET_SHUT_RD, GO3S_NET_SHUT_WR (TCP sends its FIN: Go's
  *	CloseWrite) or GO3S_NET_SHUT_RDWR.
  *
  * Reads blocked on @c return 0 after SHUT_RD, writes -EPIPE after
- * SHUT_WR. The connection stays open until go3s_net_close().
+ * SHUT_WR. A listener (any @how) stops accepting: the connections queued
+ * and not accepted yet are reset, and go3s_net_accept(), blocked or
+ * later, returns -ESHUTDOWN. That is how another goroutine stops an
+ * accept loop or a reader: it shuts the socket down, and the loop, seeing
+ * the error or the end of stream, closes it. @c stays valid until
+ * go3s_net_close(); shutting a listener down twice does nothing more.
  * Context: process context; may sleep.
- * Return: 0, -EINVAL for a bad @how or a listener, -EBADF once closed,
- * -ENOTCONN when not connected. WARNs once for a NULL @c.
+ * Return: 0, -EINVAL for a bad @how, -EBADF once closed, -ENOTCONN when
+ * a connection is not connected. WARNs once for a NULL @c.
  */
 int go3s_net_shutdown(struct go3s_conn *c, enum go3s_net_how how)
 {
@@ -204,15 +213,18 @@ int go3s_net_shutdown(struct go3s_conn *c, enum go3s_net_how how)
 		[GO3S_NET_SHUT_WR] = SHUT_WR,
 		[GO3S_NET_SHUT_RDWR] = SHUT_RDWR,
 	};
-	int ret;
+	int ret = 0;
 
 	if (WARN_ON_ONCE(!c))
 		return -EINVAL;
-	if ((unsigned int)how >= ARRAY_SIZE(cmd) || c->listener)
+	if ((unsigned int)how >= ARRAY_SIZE(cmd))
 		return -EINVAL;
 	if (!go3s_net_enter(c))
 		return -EBADF;
-	ret = kernel_sock_shutdown(c->sock, cmd[how]);
+	if (c->listener)
+		go3s_net_shut_listener(c);
+	else
+		ret = kernel_sock_shutdown(c->sock, cmd[how]);
 	go3s_net_leave(c);
 	return ret;
 }

@@ -86,13 +86,13 @@ static void accept_body(void *arg)
 
 	for (;;) {
 		ret = go3s_net_accept(s->ln, &c);
-		if (ret == -EBADF)
+		if (ret == -ESHUTDOWN)
 			break;
 		if (ret) {
+			/* Only server_stop() ends the loop, which owns s->ln. */
 			atomic_inc(&s->errors);
-			if (ret == -ENOMEM)
-				continue;
-			break;
+			go3s_sleep(NSEC_PER_MSEC);
+			continue;
 		}
 		atomic_inc(&s->accepted);
 		e = kmalloc(sizeof(*e), GFP_KERNEL);
@@ -108,6 +108,8 @@ static void accept_body(void *arg)
 		atomic_inc(&s->errors);
 		go3s_net_close(c);
 	}
+	/* The loop owns the listener: server_stop() only shut it down. */
+	go3s_net_close(s->ln);
 	go3s_wg_done(&s->wg);
 }
 
@@ -169,10 +171,13 @@ static bool server_start(struct kunit *test, struct server *s, int family,
 	return !ret;
 }
 
-/* Close the listener (the accept loop ends) and wait for every goroutine. */
+/*
+ * Shut the listener down (the accept loop ends, and closes it) and wait
+ * for every goroutine.
+ */
 static void server_stop(struct kunit *test, struct server *s)
 {
-	go3s_net_close(s->ln);
+	KUNIT_EXPECT_EQ(test, go3s_net_shutdown(s->ln, GO3S_NET_SHUT_RDWR), 0);
 	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&s->wg), 0);
 }
 
@@ -723,8 +728,12 @@ static void net_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, go3s_net_accept(ln, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, go3s_net_read(ln, buf, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, go3s_net_write(ln, buf, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, go3s_net_shutdown(ln, GO3S_NET_SHUT_WR), -EINVAL);
+	KUNIT_EXPECT_EQ(test, go3s_net_shutdown(ln, 3), -EINVAL);
 	KUNIT_EXPECT_EQ(test, go3s_net_local_addr(ln, NULL), -EINVAL);
+	/* A listener shut down stays valid until closed; accepts fail. */
+	KUNIT_EXPECT_EQ(test, go3s_net_shutdown(ln, GO3S_NET_SHUT_WR), 0);
+	KUNIT_EXPECT_EQ(test, go3s_net_shutdown(ln, GO3S_NET_SHUT_RDWR), 0);
+	KUNIT_EXPECT_EQ(test, go3s_net_accept(ln, &cli), -ESHUTDOWN);
 	go3s_net_close(ln);
 	/* Nobody listens there any more. */
 	KUNIT_EXPECT_EQ(test, go3s_net_dial(GO3S_NET_TCP, (struct sockaddr *)&addr,

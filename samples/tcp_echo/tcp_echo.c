@@ -44,7 +44,7 @@ module_param(port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port to listen on");
 
 static unsigned int idle_ms = 30000;
-module_param(idle_ms, uint, 0444);
+module_param(idle_ms, uint, 0644);
 MODULE_PARM_DESC(idle_ms, "Close a connection silent this long (ms)");
 
 static bool ipv6;
@@ -133,8 +133,9 @@ static enum echo_event echo_loop(struct echo_conn *ec)
 	ssize_t n;
 
 	for (;;) {
-		go3s_net_set_read_deadline(ec->c, idle_ms ?
-			ktime_add_ms(ktime_get(), idle_ms) : 0);
+		unsigned int ms = READ_ONCE(idle_ms);
+
+		go3s_net_set_read_deadline(ec->c, ms ? ktime_add_ms(ktime_get(), ms) : 0);
 		n = go3s_net_read(ec->c, buf + have, LINE_MAX - have);
 		if (n == -ETIMEDOUT)
 			return TIMEOUT;
@@ -252,16 +253,18 @@ static void accept_body(void *unused)
 
 	for (;;) {
 		ret = go3s_net_accept(listener, &c);
-		if (ret == -EBADF)
+		if (ret == -ESHUTDOWN)
 			break;
 		if (ret) {
 			atomic64_inc(&nr_errors);
+			go3s_sleep(NSEC_PER_MSEC);	/* say, -ENOMEM: back off */
 			continue;
 		}
 		atomic64_inc(&nr_accepted);
 		if (conn_start(c, ++id))
 			atomic64_inc(&nr_errors);
 	}
+	go3s_net_close(listener);
 	go3s_wg_done(&wg);
 }
 
@@ -320,8 +323,8 @@ static void __exit tcp_echo_exit(void)
 	struct echo_conn *ec;
 
 	debugfs_remove(dbg);
-	/* No new connection: the accept loop ends. */
-	go3s_net_close(listener);
+	/* No new connection: the accept loop ends, and closes the listener. */
+	go3s_net_shutdown(listener, GO3S_NET_SHUT_RDWR);
 	/* Each connection's read returns 0: it says goodbye and closes. */
 	mutex_lock(&conns_lock);
 	WRITE_ONCE(stopping, true);

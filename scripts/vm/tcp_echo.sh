@@ -13,12 +13,12 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 echo_stat() { tr ' ' '\n' <$edbg | sed -n "/^$1\$/{n;p;}"; }
 # client N LINE: one connection sending LINE then keeping quiet (busybox
 # nc closes its side at end of input), output in /tmp/echo.N.
-client() { (printf '%s\n' "$2"; sleep 2.5) | timeout 20 nc 127.0.0.1 $port >/tmp/echo.$1 2>&1; }
+client() { (printf '%s\n' "$2"; sleep 5) | timeout 20 nc 127.0.0.1 $port >/tmp/echo.$1 2>&1; }
 echo_ok() { grep -q "^go3s tcp_echo [0-9]*\$" /tmp/echo.$1 && grep -qx "$2" /tmp/echo.$1 &&
 	    grep -qx "bye: idle" /tmp/echo.$1; }
 wait_stat() {
 	i=0
-	while [ "$(echo_stat "$1")" != "$2" ] && [ $i -lt 200 ]; do
+	while [ "$(echo_stat "$1")" != "$2" ] && [ $i -lt 400 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -61,9 +61,13 @@ check tcp_echo_all_idle_closed test "$(echo_stat idle_closed)" = 65
 check tcp_echo_no_errors test "$(echo_stat errors)" = 0
 
 step "rmmod go3s_tcp_echo with 16 connections open and clients still arriving"
+# No idle timeout now: a slow host must not close a held connection first.
+echo 0 >/sys/module/go3s_tcp_echo/parameters/idle_ms
 n=0
 while [ $n -lt 16 ]; do
-	(while :; do printf 'held %s\n' $n; sleep 0.5; done) | timeout 40 nc 127.0.0.1 $port >/tmp/held.$n 2>&1 &
+	(printf 'held %s\n' $n; i=0
+	 until grep -q bye /tmp/held.$n || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done) |
+		timeout 60 nc 127.0.0.1 $port >/tmp/held.$n 2>&1 &
 	n=$((n + 1))
 done
 check tcp_echo_16_held wait_stat live 16
