@@ -20,7 +20,9 @@
  *    for Ps whose workers are all blocked. With no spare sleeping, one
  *    more worker per CPU is started, up to GO3S_M_MAX.
  *  - A goroutine seen running for busy_ms without a switch is counted
- *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump.
+ *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump;
+ *    with work queued, it is also asked to yield at its next go3s call
+ *    (go3s_preempt_point()), for when every spare worker is in use.
  *
  * Concurrency: the monitor reads other CPUs' P and M state racily and acts
  * only through cmpxchg/xchg (->status, ->runnext) and wake-ups; it reads a
@@ -155,6 +157,9 @@ static bool look_at(struct go3s_p *p, u64 now)
 	has_work = go3s_p_has_work(p);
 	if (has_work)
 		offer_work(p);
+	/* Ask it to yield at its next go3s call (go3s_preempt_point()). */
+	if (busy && !blocked && g && has_work)
+		WRITE_ONCE(g->preempt, true);
 	/*
 	 * As Go's retake(): a P with work goes to a spare at once; an idle P
 	 * is taken from a worker blocked for busy_ms too, so that it can
