@@ -753,7 +753,7 @@ static void busy_callers_yield_at_preemption_points(struct kunit *test)
 		go3s_wg_done(&sp->wg);
 	deadline = jiffies + msecs_to_jiffies(LOOP_MS / 2);
 	while (!READ_ONCE(sp->victim_ran) && time_before(jiffies, deadline))
-		msleep(10);
+		msleep(20);
 	KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(sp->victim_ran),
 			      "a goroutine waited %u ms behind %u busy ones",
 			      LOOP_MS / 2, spawned);
