@@ -779,7 +779,7 @@ static struct kunit_case net_cases[] = {
 	KUNIT_CASE(net_deadlines),
 	KUNIT_CASE(net_close_wakes_waiters),
 	KUNIT_CASE(net_blocked_reads_hold_no_worker),
-	KUNIT_CASE(net_listener_close_races_dials),
+	KUNIT_CASE_SLOW(net_listener_close_races_dials),
 	KUNIT_CASE(net_outside_goroutines),
 	KUNIT_CASE(net_bad_input),
 	{}
