@@ -27,6 +27,7 @@
  *	reaches zero. A fire() or try_fire() that starts after destroy has
  *	begun is a caller bug (a use after free), as for any object.
  */
+#include <linux/delay.h>
 #include <linux/hardirq.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
@@ -94,7 +95,7 @@ EXPORT_SYMBOL_IF_KUNIT(go3s_fsm_goroutines);
 static void fsm_put_live(struct go3s_fsm *m)
 {
 	if (atomic_dec_and_test(&m->live))
-		complete(&m->gone);
+		go3s_wg_done(&m->gone);
 }
 
 static void hook_body(void *arg)
@@ -568,7 +569,8 @@ struct go3s_fsm *__go3s_fsm_create(const struct go3s_fsm_table *t,
 	spin_lock_init(&m->lock);
 	INIT_LIST_HEAD(&m->pending);
 	INIT_LIST_HEAD(&m->hooks);
-	init_completion(&m->gone);
+	go3s_wg_init(&m->gone);
+	go3s_wg_add(&m->gone, 1);
 	atomic_set(&m->live, 2);	/* the runner, and destroy */
 	m->index = kcalloc(t->nr_states * t->nr_events, sizeof(*m->index), GFP_KERNEL);
 	m->counts = kcalloc(t->nr_trans + 2 * t->nr_states, sizeof(*m->counts),
@@ -654,7 +656,15 @@ void go3s_fsm_destroy(struct go3s_fsm *m)
 	go3s_chan_close(m->stop);
 	cancel_hooks(m, 0);
 	fsm_put_live(m);
-	wait_for_completion(&m->gone);
+	/*
+	 * A goroutine parks here rather than block its worker: with every
+	 * worker of a CPU blocked in a destroy, the runners they wait for
+	 * would have none left to run on (seen: 64 connections of
+	 * samples/tcp_echo closing at once). A killed task, or a goroutine
+	 * that may not switch, still has to wait: the goroutines use @m.
+	 */
+	while (go3s_wg_wait(&m->gone))
+		usleep_range(1000, 2000);
 	go3s_chan_close(m->watch);
 	go3s_chan_put(m->watch);
 	go3s_chan_put(m->stop);

@@ -20,6 +20,7 @@
 #include <linux/spinlock.h>
 
 #include <go3s/fsm.h>
+#include <go3s/wg.h>
 
 struct go3s_fsm {
 	const struct go3s_fsm_table *t;		/* I */
@@ -45,7 +46,7 @@ struct go3s_fsm {
 	struct list_head hooks;			/* L: hook goroutines alive */
 
 	atomic_t live;				/* A: runner + hooks + destroy */
-	struct completion gone;			/* live reached zero */
+	struct go3s_wg gone;			/* live reached zero */
 	struct list_head node;			/* M */
 };
 

@@ -29,6 +29,7 @@
  * goroutine only under rcu_read_lock() (struct go3s_g is freed after a
  * grace period). Its own fields in struct go3s_p (S:) are its alone.
  */
+#include <kunit/visibility.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -47,6 +48,11 @@ MODULE_PARM_DESC(monitor_us, "Monitor period while goroutines run (us, 50-10000)
 static unsigned int busy_ms = 10;
 module_param(busy_ms, uint, 0644);
 MODULE_PARM_DESC(busy_ms, "A goroutine running this long without a switch is busy (ms)");
+
+bool go3s_preempt_on = true;
+module_param_named(preempt, go3s_preempt_on, bool, 0644);
+MODULE_PARM_DESC(preempt, "Ask busy goroutines to yield at their next go3s call (Go's GODEBUG=asyncpreemptoff=1 is preempt=0)");
+EXPORT_SYMBOL_IF_KUNIT(go3s_preempt_on);
 
 #define MON_MAX_NS	(10 * NSEC_PER_MSEC)
 
@@ -158,7 +164,7 @@ static bool look_at(struct go3s_p *p, u64 now)
 	if (has_work)
 		offer_work(p);
 	/* Ask it to yield at its next go3s call (go3s_preempt_point()). */
-	if (busy && !blocked && g && has_work)
+	if (busy && !blocked && g && has_work && READ_ONCE(go3s_preempt_on))
 		WRITE_ONCE(g->preempt, true);
 	/*
 	 * As Go's retake(): a P with work goes to a spare at once; an idle P

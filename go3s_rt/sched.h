@@ -147,6 +147,7 @@ struct go3s_sched_info {
 };
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info);
+extern bool go3s_preempt_on;
 u64 go3s_live(void);
 u64 go3s_stat_cpu(int cpu, size_t off);
 u64 go3s_stat_sum(size_t off);

@@ -713,7 +713,7 @@ static void spinner_body(void *arg)
 	bool ok;
 	u8 v;
 
-	while (!READ_ONCE(sp->stop) && time_before(jiffies, sp->until))
+	while (!READ_ONCE(sp->stop) && time_before(jiffies, READ_ONCE(sp->until)))
 		go3s_chan_recv(sp->closed, &v, &ok);
 	go3s_wg_done(&sp->wg);
 }
@@ -730,6 +730,8 @@ static void busy_callers_yield_at_preemption_points(struct kunit *test)
 {
 	unsigned int n = GO3S_M_MAX * num_online_cpus() + 2, i, spawned = 0;
 	struct spinner *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+	struct go3s_sched_info info;
+	unsigned int running, cpu;
 	unsigned long deadline;
 	u64 preempted = STAT(preempted);
 
@@ -738,7 +740,7 @@ static void busy_callers_yield_at_preemption_points(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sp->closed));
 	go3s_chan_close(sp->closed);
 	go3s_wg_init(&sp->wg);
-	sp->until = jiffies + msecs_to_jiffies(LOOP_MS);
+	sp->until = jiffies + msecs_to_jiffies(2 * LOOP_MS);
 	for (i = 0; i < n; i++) {
 		go3s_wg_add(&sp->wg, 1);
 		if (go3s_go(spinner_body, sp)) {
@@ -747,10 +749,34 @@ static void busy_callers_yield_at_preemption_points(struct kunit *test)
 		}
 		spawned++;
 	}
-	msleep(100);		/* every worker busy by now */
+	/*
+	 * Wait until every worker of every CPU runs a spinner: from then on
+	 * no spare is left, and the victim (which spawn puts first in line,
+	 * in runnext) can only run if a spinner yields.
+	 */
+	deadline = jiffies + msecs_to_jiffies(LOOP_MS / 2);
+	do {
+		msleep(20);
+		running = 0;
+		for_each_online_cpu(cpu) {
+			go3s_sched_info(cpu, &info);
+			running += info.running;
+		}
+	} while (running < GO3S_M_MAX * num_online_cpus() &&
+		 time_before(jiffies, deadline));
+	KUNIT_EXPECT_EQ(test, running, GO3S_M_MAX * num_online_cpus());
+	WRITE_ONCE(sp->until, jiffies + msecs_to_jiffies(LOOP_MS));
+	/* Without preemption points (preempt=0) the victim waits... */
+	WRITE_ONCE(go3s_preempt_on, false);
 	go3s_wg_add(&sp->wg, 1);
 	if (go3s_go(victim_body, sp))
 		go3s_wg_done(&sp->wg);
+	msleep(LOOP_MS / 8);
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(sp->victim_ran),
+			       "ran without preemption points: the case proves nothing");
+	/* ... and with them it runs. */
+	preempted = STAT(preempted);
+	WRITE_ONCE(go3s_preempt_on, true);
 	deadline = jiffies + msecs_to_jiffies(LOOP_MS / 2);
 	while (!READ_ONCE(sp->victim_ran) && time_before(jiffies, deadline))
 		msleep(20);
