@@ -485,6 +485,14 @@ void go3s_preempt_point(void)
 	WRITE_ONCE(g->preempt, false);
 	if (irqs_disabled() || preempt_count() || rcu_preempt_depth())
 		return;
+	/*
+	 * Only while this worker still holds the P: if the monitor handed it
+	 * to a spare, what was queued runs there already, and a yield from
+	 * a worker without its P would only park this goroutine in the
+	 * inbox (the stock VM lost an accept loop that way).
+	 */
+	if (!p_owned_by(g->m->p, g->m))
+		return;
 #ifdef CONFIG_LOCKDEP
 	if (lockdep_depth(current))
 		return;

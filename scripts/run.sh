@@ -52,9 +52,9 @@ go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"
 log=$out/console.log
 rc=0
 if [ $quiet -eq 1 ]; then
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu >/dev/null || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 -device edu >/dev/null || rc=$?
 else
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "quiet" -smp 2 -device edu || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 -device edu || rc=$?
 fi
 go3s_stage_done
 

@@ -41,6 +41,11 @@ check tcp_echo_eof_closes test "$(echo_stat eof)" = 1
 check tcp_echo_refusal_answered grep -qx "refused: ACCEPT in ESTABLISHED" /tmp/echo.r
 check tcp_echo_goes_on_after_refusal grep -qx two /tmp/echo.r
 check tcp_echo_refusal_counted test "$(echo_stat refused)" = 1
+# On failure, what the runtime was doing.
+if ! grep -qx two /tmp/echo.r; then
+	cat $edbg $dbg/net $dbg/stats $dbg/goroutines
+	echo t >/proc/sysrq-trigger 2>/dev/null
+fi
 
 step "64 nc clients at once"
 n=0
@@ -56,6 +61,10 @@ while [ $n -lt 64 ]; do
 	n=$((n + 1))
 done
 cat $edbg
+if [ $bad != 0 ]; then
+	cat $dbg/net $dbg/stats $dbg/goroutines
+	echo t >/proc/sysrq-trigger 2>/dev/null
+fi
 check tcp_echo_64_clients_served test $bad = 0
 check tcp_echo_all_idle_closed test "$(echo_stat idle_closed)" = 65
 check tcp_echo_no_errors test "$(echo_stat errors)" = 0
