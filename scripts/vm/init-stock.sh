@@ -33,7 +33,12 @@ echo "GO3S-KTAP-END"
 check rmmod_go3s_selftest rmmod go3s_selftest
 
 step "rmmod go3s_rt"
+cat /sys/kernel/debug/go3s/goroutines
+(sleep 60; echo "rmmod go3s_rt still waiting after 60 s:"; echo t >/proc/sysrq-trigger;
+ dmesg | tail -n 200) &
+watchdog=$!
 check rmmod_go3s_rt rmmod go3s_rt
+kill $watchdog 2>/dev/null
 check go3s_rt_gone sh -c '! grep -q "^go3s_rt " /proc/modules'
 check debugfs_removed test ! -e /sys/kernel/debug/go3s
 
