@@ -393,7 +393,6 @@ int go3s_chan_send(struct go3s_chan *ch, const void *elem)
 {
 	if (!chan_live(ch, _RET_IP_))
 		return -EINVAL;
-	go3s_preempt_point();
 	return chan_op(ch, (void *)elem, GO3S_CHAN_SEND, GO3S_FOREVER, NULL);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_send);
@@ -416,7 +415,6 @@ int go3s_chan_recv(struct go3s_chan *ch, void *elem, bool *ok)
 {
 	if (!chan_live(ch, _RET_IP_))
 		return -EINVAL;
-	go3s_preempt_point();
 	return chan_op(ch, elem, GO3S_CHAN_RECV, GO3S_FOREVER, ok);
 }
 EXPORT_SYMBOL_GO3S(go3s_chan_recv);

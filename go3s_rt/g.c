@@ -203,7 +203,6 @@ void go3s_g_prepare(struct go3s_g *g, go3s_fn_t fn, void *arg,
 	void *top = g->stack + GO3S_STACK_SIZE - STACK_TOP_RESERVE;
 
 	g->flags = 0;
-	g->preempt = false;
 	g->fn = fn;
 	g->arg = arg;
 	g->owner = owner;

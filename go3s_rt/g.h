@@ -74,7 +74,6 @@ struct go3s_g {
 	u8 action;				/* G */
 	u8 wait_reason;				/* G, read racily by the dump */
 	u16 flags;
-	bool preempt;				/* A: the monitor asks for a yield */
 	int cpu;				/* G: P it last ran on */
 	struct go3s_m *m;			/* G: the M running it */
 	u64 id;					/* I */
@@ -129,7 +128,6 @@ int go3s_park(void);
 void go3s_park_cancel(void);
 bool go3s_unpark(struct go3s_g *g);
 bool go3s_switch_allowed(struct go3s_g *g, const char *what);
-void go3s_preempt_point(void);
 enum hrtimer_restart go3s_g_timer_fn(struct hrtimer *timer);
 
 const char *go3s_wait_reason_name(unsigned int reason);

@@ -20,16 +20,13 @@
  *    for Ps whose workers are all blocked. With no spare sleeping, one
  *    more worker per CPU is started, up to GO3S_M_MAX.
  *  - A goroutine seen running for busy_ms without a switch is counted
- *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump;
- *    with work queued, it is also asked to yield at its next go3s call
- *    (go3s_preempt_point()), for when every spare worker is in use.
+ *    (busy), traced (go3s:go3s_g_busy) and marked in the goroutine dump.
  *
  * Concurrency: the monitor reads other CPUs' P and M state racily and acts
  * only through cmpxchg/xchg (->status, ->runnext) and wake-ups; it reads a
  * goroutine only under rcu_read_lock() (struct go3s_g is freed after a
  * grace period). Its own fields in struct go3s_p (S:) are its alone.
  */
-#include <kunit/visibility.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -48,11 +45,6 @@ MODULE_PARM_DESC(monitor_us, "Monitor period while goroutines run (us, 50-10000)
 static unsigned int busy_ms = 10;
 module_param(busy_ms, uint, 0644);
 MODULE_PARM_DESC(busy_ms, "A goroutine running this long without a switch is busy (ms)");
-
-bool go3s_preempt_on = true;
-module_param_named(preempt, go3s_preempt_on, bool, 0644);
-MODULE_PARM_DESC(preempt, "Ask busy goroutines to yield at their next go3s call (Go's GODEBUG=asyncpreemptoff=1 is preempt=0)");
-EXPORT_SYMBOL_IF_KUNIT(go3s_preempt_on);
 
 #define MON_MAX_NS	(10 * NSEC_PER_MSEC)
 
@@ -163,9 +155,6 @@ static bool look_at(struct go3s_p *p, u64 now)
 	has_work = go3s_p_has_work(p);
 	if (has_work)
 		offer_work(p);
-	/* Ask it to yield at its next go3s call (go3s_preempt_point()). */
-	if (busy && !blocked && g && has_work && READ_ONCE(go3s_preempt_on))
-		WRITE_ONCE(g->preempt, true);
 	/*
 	 * As Go's retake(): a P with work goes to a spare at once; an idle P
 	 * is taken from a worker blocked for busy_ms too, so that it can

@@ -226,7 +226,6 @@ struct go3s_conn *go3s_net_wrap(struct socket *sock, enum go3s_net_proto proto,
 /* A call starts: false if @c is closed (the call returns -EBADF). */
 bool go3s_net_enter(struct go3s_conn *c)
 {
-	go3s_preempt_point();
 	if (READ_ONCE(c->closed))
 		return false;
 	return refcount_inc_not_zero(&c->ref);

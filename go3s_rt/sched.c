@@ -294,7 +294,6 @@ static void stack_check(struct go3s_g *g)
 static void g_start(struct go3s_m *m, struct go3s_g *g)
 {
 	go3s_g_set_state(g, GO3S_G_RUNNABLE, GO3S_G_RUNNING);
-	WRITE_ONCE(g->preempt, false);	/* it switched: request met */
 	g->cpu = m->p->cpu;
 	g->m = m;
 	WRITE_ONCE(m->curg, g);
@@ -466,40 +465,6 @@ void go3s_yield(void)
 	go3s_switch_out(g, GO3S_ACT_YIELD);
 }
 EXPORT_SYMBOL_GO3S(go3s_yield);
-
-/*
- * A preemption point, as Go had at function entry before 1.14: a busy
- * goroutine (the monitor saw it run for busy_ms with work queued behind
- * it, and asked) yields at the next blocking-capable go3s call it makes,
- * so that goroutines queued behind it run even when every spare worker
- * is in use. Where the caller may not switch (a lock held, preemption or
- * interrupts off, RCU) it does nothing, silently: the call itself decides
- * what to say about that context.
- */
-void go3s_preempt_point(void)
-{
-	struct go3s_g *g = go3s_self();
-
-	if (likely(!g || !READ_ONCE(g->preempt)))
-		return;
-	WRITE_ONCE(g->preempt, false);
-	if (irqs_disabled() || preempt_count() || rcu_preempt_depth())
-		return;
-	/*
-	 * Only while this worker still holds the P: if the monitor handed it
-	 * to a spare, what was queued runs there already, and a yield from
-	 * a worker without its P would only park this goroutine in the
-	 * inbox (the stock VM lost an accept loop that way).
-	 */
-	if (!p_owned_by(g->m->p, g->m))
-		return;
-#ifdef CONFIG_LOCKDEP
-	if (lockdep_depth(current))
-		return;
-#endif
-	go3s_stat_inc(preempted);
-	go3s_switch_out(g, GO3S_ACT_YIELD);
-}
 
 /**
  * go3s_exit - end the calling goroutine now
@@ -730,7 +695,6 @@ void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 	info->runnable = READ_ONCE(p->tail) - READ_ONCE(p->head) +
 			 !!READ_ONCE(p->runnext);
 }
-EXPORT_SYMBOL_IF_KUNIT(go3s_sched_info);
 
 /* For panic/oops notifiers: which goroutine was this CPU running? */
 static void print_current(const char *why)

@@ -125,7 +125,6 @@ struct go3s_stats {
 	u64 kicks;		/* idle workers woken to take queued work */
 	u64 tainted;		/* workers retired: a goroutine left a lock */
 	u64 unpinned;		/* goroutines spawned by go3s_go_unpinned() */
-	u64 preempted;		/* yields at go3s_preempt_point() */
 };
 
 DECLARE_PER_CPU(struct go3s_stats, go3s_stats);
@@ -147,7 +146,6 @@ struct go3s_sched_info {
 };
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info);
-extern bool go3s_preempt_on;
 u64 go3s_live(void);
 u64 go3s_stat_cpu(int cpu, size_t off);
 u64 go3s_stat_sum(size_t off);

@@ -326,8 +326,6 @@ int go3s_select(struct go3s_select_case *cases, unsigned int n, s64 timeout_ns)
 		return ret;
 	if (!go3s_chan_context_ok(timeout_ns))
 		return -EPERM;
-	if (timeout_ns)
-		go3s_preempt_point();
 	if (n > 1)
 		go3s_stat_inc(selects);
 	if (timeout_ns) {

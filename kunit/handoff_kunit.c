@@ -690,106 +690,6 @@ static void worker_left_holding_a_lock_retires(struct kunit *test)
 #endif
 }
 
-/*
- * More busy goroutines than every CPU has workers, each calling a go3s
- * function that returns at once (a receive from a closed channel) in a
- * loop: spares run out, and only the preemption point in those calls
- * (the monitor asks, go3s_preempt_point() yields) lets a goroutine queued
- * behind them run before they stop by themselves (LOOP_MS).
- */
-#define LOOP_MS		8000
-
-struct spinner {
-	struct go3s_chan *closed;
-	struct go3s_wg wg;
-	bool stop;
-	bool victim_ran;
-	unsigned long until;
-};
-
-static void spinner_body(void *arg)
-{
-	struct spinner *sp = arg;
-	bool ok;
-	u8 v;
-
-	while (!READ_ONCE(sp->stop) && time_before(jiffies, READ_ONCE(sp->until)))
-		go3s_chan_recv(sp->closed, &v, &ok);
-	go3s_wg_done(&sp->wg);
-}
-
-static void victim_body(void *arg)
-{
-	struct spinner *sp = arg;
-
-	WRITE_ONCE(sp->victim_ran, true);
-	go3s_wg_done(&sp->wg);
-}
-
-static void busy_callers_yield_at_preemption_points(struct kunit *test)
-{
-	unsigned int n = GO3S_M_MAX * num_online_cpus() + 2, i, spawned = 0;
-	struct spinner *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
-	struct go3s_sched_info info;
-	unsigned int running, cpu;
-	unsigned long deadline;
-	u64 preempted = STAT(preempted);
-
-	KUNIT_ASSERT_NOT_NULL(test, sp);
-	sp->closed = go3s_chan_new(1, 0, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(sp->closed));
-	go3s_chan_close(sp->closed);
-	go3s_wg_init(&sp->wg);
-	sp->until = jiffies + msecs_to_jiffies(2 * LOOP_MS);
-	for (i = 0; i < n; i++) {
-		go3s_wg_add(&sp->wg, 1);
-		if (go3s_go(spinner_body, sp)) {
-			go3s_wg_done(&sp->wg);
-			break;
-		}
-		spawned++;
-	}
-	/*
-	 * Wait until every worker of every CPU runs a spinner: from then on
-	 * no spare is left, and the victim (which spawn puts first in line,
-	 * in runnext) can only run if a spinner yields.
-	 */
-	deadline = jiffies + msecs_to_jiffies(LOOP_MS / 2);
-	do {
-		msleep(20);
-		running = 0;
-		for_each_online_cpu(cpu) {
-			go3s_sched_info(cpu, &info);
-			running += info.running;
-		}
-	} while (running < GO3S_M_MAX * num_online_cpus() &&
-		 time_before(jiffies, deadline));
-	KUNIT_EXPECT_EQ(test, running, GO3S_M_MAX * num_online_cpus());
-	WRITE_ONCE(sp->until, jiffies + msecs_to_jiffies(LOOP_MS));
-	/* Without preemption points (preempt=0) the victim waits... */
-	WRITE_ONCE(go3s_preempt_on, false);
-	go3s_wg_add(&sp->wg, 1);
-	if (go3s_go(victim_body, sp))
-		go3s_wg_done(&sp->wg);
-	msleep(LOOP_MS / 8);
-	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(sp->victim_ran),
-			       "ran without preemption points: the case proves nothing");
-	/* ... and with them it runs. */
-	preempted = STAT(preempted);
-	WRITE_ONCE(go3s_preempt_on, true);
-	deadline = jiffies + msecs_to_jiffies(LOOP_MS / 2);
-	while (!READ_ONCE(sp->victim_ran) && time_before(jiffies, deadline))
-		msleep(20);
-	KUNIT_EXPECT_TRUE_MSG(test, READ_ONCE(sp->victim_ran),
-			      "a goroutine waited %u ms behind %u busy ones",
-			      LOOP_MS / 2, spawned);
-	WRITE_ONCE(sp->stop, true);
-	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&sp->wg), 0);
-	KUNIT_EXPECT_EQ(test, spawned, n);
-	KUNIT_EXPECT_GT(test, STAT(preempted) - preempted, 0);
-	go3s_chan_put(sp->closed);
-}
-
 static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(blocked_in_msleep_does_not_stall),
 	KUNIT_CASE_SLOW(blocked_on_mutex_does_not_stall),
@@ -800,7 +700,6 @@ static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),
 	KUNIT_CASE_SLOW(every_worker_blocks_at_once),
 	KUNIT_CASE(yielders_do_not_starve_the_inbox),
-	KUNIT_CASE_SLOW(busy_callers_yield_at_preemption_points),
 	KUNIT_CASE(worker_left_holding_a_lock_retires),
 	{}
 };
