@@ -37,9 +37,10 @@ go3s_build_modules "$kdir" "$out"
 ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
-go3s_stage "pack an initramfs (busybox, the modules, fio and e2fsprogs)"
+go3s_stage "pack an initramfs (busybox, the modules, fio, e2fsprogs and perf)"
 files=(lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
 go3s_sample_files "$out" files
+go3s_perf_files files
 # The block sample needs 6.11's blk-mq API (samples/blk/Kbuild).
 [ ! -e "$out/src/samples/blk/go3s_blk.ko" ] ||
 	go3s_blk_files "$(go3s_stock_release "$flavour")" "$out" files
