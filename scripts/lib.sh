@@ -148,11 +148,11 @@ go3s_bin_files() {
 # VM's perf stat checks (scripts/vm/observe.sh).
 go3s_perf_files() {
 	local perf
-	perf=$(ls /usr/bin/perf_[0-9]* 2>/dev/null | sort -V | tail -n1)
+	perf=$(ls /usr/bin/perf_[0-9]* 2>/dev/null | sort -V | tail -n1 || true)
 	[ -n "$perf" ] || perf=$(command -v perf) ||
 		go3s_die "perf is missing: run scripts/deps.sh (linux-perf)"
 	# /usr/bin/perf may be Debian's wrapper script around perf_<version>.
-	file -L "$perf" | grep -q ELF ||
+	case $(file -L "$perf") in *ELF*) ;; *) false ;; esac ||
 		go3s_die "$perf is not the perf binary"
 	go3s_bin_files "$1" "$perf"
 	# Under the name the checks call.
