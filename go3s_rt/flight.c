@@ -30,6 +30,8 @@ static bool flight = true;
 module_param(flight, bool, 0444);
 MODULE_PARM_DESC(flight, "Record go3s:* events into the go3s trace instance (default on)");
 
+#ifdef CONFIG_EVENT_TRACING
+
 static struct trace_array *flight_tr;
 
 void go3s_flight_init(void)
@@ -65,3 +67,17 @@ void go3s_flight_exit(void)
 	trace_array_destroy(flight_tr);
 	flight_tr = NULL;
 }
+
+#else /* !CONFIG_EVENT_TRACING: no instances, no event enabling */
+
+void go3s_flight_init(void)
+{
+	if (flight)
+		pr_info("no flight recorder: this kernel has no event tracing\n");
+}
+
+void go3s_flight_exit(void)
+{
+}
+
+#endif /* CONFIG_EVENT_TRACING */
