@@ -26,12 +26,27 @@ check flight_recorded_the_samples test "$n" -ge 18
 check flight_snapshot sh -c "echo 1 >$dbg/flight/snapshot && grep -q ' go3s_g_run: ' $dbg/flight/snapshot"
 echo 0 >$dbg/flight/snapshot
 
+# go3s_channels once more, under perf if there is one; the flight
+# recorder's window restarts with it and its snapshot goes to the console
+# (GO3S-FLIGHT-*), for run.sh to convert with scripts/go3s-trace. Read
+# before rmmod: the functions' names resolve only while it is loaded.
+echo >$dbg/flight/trace
 if [ -x /bin/perf ]; then
 	step "perf stat -e 'go3s:*' -a -- insmod go3s_channels.ko"
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 	perf stat -x, -o /tmp/perf.csv -e 'go3s:*' -a -- insmod go3s_channels.ko
 	cat /tmp/perf.csv
-	rmmod go3s_channels
+else
+	insmod go3s_channels.ko
+fi
+echo 1 >$dbg/flight/snapshot
+echo "GO3S-FLIGHT-BEGIN"
+grep -v '^#' $dbg/flight/snapshot
+echo "GO3S-FLIGHT-END"
+echo 0 >$dbg/flight/snapshot
+rmmod go3s_channels
+
+if [ -x /bin/perf ]; then
 	ev() { grep ",go3s:$1," /tmp/perf.csv | cut -d, -f1; }
 	# 4 squarers and a generator; 100 numbers sent and received on
 	# nums, 100 squares on squares: 400 completed operations (the
