@@ -10,12 +10,14 @@
 #include <linux/debugfs.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
+#include <linux/stringify.h>
 #include <kunit/visibility.h>
 
 #include "debugfs.h"
 #include "latency.h"
 
 DEFINE_PER_CPU(struct go3s_lat_hist, go3s_lat);
+DEFINE_PER_CPU(unsigned int, go3s_lat_seq);
 DEFINE_STATIC_KEY_TRUE(go3s_lat_on);
 
 static bool latency = true;
@@ -23,9 +25,10 @@ module_param(latency, bool, 0444);
 MODULE_PARM_DESC(latency, "Keep the go3s/latency histograms (default on)");
 
 static const char * const kind_names[GO3S_LAT_NR] = {
-	[GO3S_LAT_SCHED]	= "sched: runnable -> running",
+	[GO3S_LAT_SCHED]	= "sched: runnable -> running (1 in "
+				  __stringify(GO3S_LAT_SAMPLE) " sampled)",
 	[GO3S_LAT_CHAN]		= "chan: blocked in a channel operation or select",
-	[GO3S_LAT_HANDOFF]	= "handoff: worker blocked or busy -> a spare runs its P",
+	[GO3S_LAT_HANDOFF]	= "handoff: worker blocked or busy -> its P runs again",
 };
 
 /*

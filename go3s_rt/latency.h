@@ -5,6 +5,11 @@
  * read. Recording is one this_cpu_inc(), preemption- and IRQ-safe, no
  * lock; the whole of it sits behind a static key (module parameter
  * latency, on by default).
+ *
+ * A goroutine switch is a few hundred cycles, and two clock reads would be
+ * a good part of that: the scheduling latency is sampled, one interval in
+ * GO3S_LAT_SAMPLE on each CPU, as Go samples its own (gTrackingPeriod).
+ * Channel blocks (they park) and handoffs (rare) are all counted.
  */
 #ifndef _GO3S_LATENCY_H
 #define _GO3S_LATENCY_H
@@ -24,12 +29,15 @@ enum go3s_lat_kind {
 
 /* Bucket b counts [2^b, 2^(b+1)) ns (bucket 0 also 0 ns); the last, more. */
 #define GO3S_LAT_BUCKETS	32
+/* One scheduling latency interval in this many is measured. */
+#define GO3S_LAT_SAMPLE		8
 
 struct go3s_lat_hist {
 	u64 n[GO3S_LAT_NR][GO3S_LAT_BUCKETS];
 };
 
 DECLARE_PER_CPU(struct go3s_lat_hist, go3s_lat);
+DECLARE_PER_CPU(unsigned int, go3s_lat_seq);
 DECLARE_STATIC_KEY_TRUE(go3s_lat_on);
 
 static inline unsigned int go3s_lat_bucket(u64 ns)
@@ -41,6 +49,15 @@ static inline unsigned int go3s_lat_bucket(u64 ns)
 static inline u64 go3s_lat_now(void)
 {
 	return static_branch_likely(&go3s_lat_on) ? local_clock() : 0;
+}
+
+/* go3s_lat_now() for one call in GO3S_LAT_SAMPLE on this CPU, else 0. */
+static inline u64 go3s_lat_now_sampled(void)
+{
+	if (!static_branch_likely(&go3s_lat_on) ||
+	    this_cpu_inc_return(go3s_lat_seq) % GO3S_LAT_SAMPLE)
+		return 0;
+	return local_clock();
 }
 
 /*

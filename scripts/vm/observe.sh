@@ -18,18 +18,19 @@ check latency_sched_counted test "$(lat_count sched)" -gt 0
 check latency_chan_counted test "$(lat_count chan)" -gt 0
 
 step "the flight recorder: $dbg/flight (the go3s trace instance)"
+ev=$dbg/flight/events/go3s
 check flight_instance test -r $dbg/flight/trace
-n=$(grep -c ' go3s_g_create: ' $dbg/flight/trace)
-echo "  $n goroutine creations recorded since go3s_rt loaded"
-# go3s_goroutines spawns 9, go3s_channels 5, go3s_refs 4.
-check flight_recorded_the_samples test "$n" -ge 18
-check flight_snapshot sh -c "echo 1 >$dbg/flight/snapshot && grep -q ' go3s_g_run: ' $dbg/flight/snapshot"
-echo 0 >$dbg/flight/snapshot
+# flight=1, the default: the rare events only.
+check flight_records_rare_events sh -c "grep -q 1 $ev/go3s_g_busy/enable && grep -q 1 $ev/go3s_p_handoff/enable && grep -q 1 $ev/go3s_fsm_transition/enable"
+check flight_skips_fast_path_events sh -c "grep -q 0 $ev/go3s_g_run/enable && grep -q 0 $ev/go3s_chan_op/enable"
+grep -c ' go3s_p_handoff: ' $dbg/flight/trace | sed 's/$/ handoffs recorded since go3s_rt loaded/'
 
-# go3s_channels once more, under perf if there is one; the flight
-# recorder's window restarts with it and its snapshot goes to the console
-# (GO3S-FLIGHT-*), for run.sh to convert with scripts/go3s-trace. Read
-# before rmmod: the functions' names resolve only while it is loaded.
+# go3s_channels once more, under perf if there is one, with every go3s
+# event on in the recorder, whose window restarts with it; its snapshot
+# goes to the console (GO3S-FLIGHT-*) for run.sh to convert with
+# scripts/go3s-trace. Read before rmmod: the functions' names resolve
+# only while the module is loaded.
+echo 1 >$ev/enable
 echo >$dbg/flight/trace
 if [ -x /bin/perf ]; then
 	step "perf stat -e 'go3s:*' -a -- insmod go3s_channels.ko"
@@ -39,12 +40,13 @@ if [ -x /bin/perf ]; then
 else
 	insmod go3s_channels.ko
 fi
-echo 1 >$dbg/flight/snapshot
+check flight_snapshot sh -c "echo 1 >$dbg/flight/snapshot"
 echo "GO3S-FLIGHT-BEGIN"
 grep -v '^#' $dbg/flight/snapshot
 echo "GO3S-FLIGHT-END"
 echo 0 >$dbg/flight/snapshot
 rmmod go3s_channels
+echo 0 >$ev/enable
 
 if [ -x /bin/perf ]; then
 	ev() { grep ",go3s:$1," /tmp/perf.csv | cut -d, -f1; }
