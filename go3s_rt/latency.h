@@ -16,6 +16,7 @@
 
 #include <linux/bitops.h>
 #include <linux/jump_label.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/sched/clock.h>
 #include <linux/types.h>
@@ -72,7 +73,7 @@ static inline void go3s_lat_since(enum go3s_lat_kind kind, u64 t0)
 	if (!static_branch_likely(&go3s_lat_on) || !t0)
 		return;
 	d = local_clock() - t0;
-	this_cpu_inc(go3s_lat.n[kind][go3s_lat_bucket(d > 0 ? d : 0)]);
+	this_cpu_inc(go3s_lat.n[kind][go3s_lat_bucket(max_t(s64, d, 0))]);
 }
 
 u64 go3s_lat_count(enum go3s_lat_kind kind, int cpu, unsigned int bucket);
