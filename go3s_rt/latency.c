@@ -17,7 +17,7 @@
 #include "latency.h"
 
 DEFINE_PER_CPU(struct go3s_lat_hist, go3s_lat);
-DEFINE_PER_CPU(unsigned int, go3s_lat_seq);
+DEFINE_PER_CPU(struct go3s_lat_seq, go3s_lat_seq);
 DEFINE_STATIC_KEY_TRUE(go3s_lat_on);
 
 static bool latency = true;
@@ -27,7 +27,8 @@ MODULE_PARM_DESC(latency, "Keep the go3s/latency histograms (default on)");
 static const char * const kind_names[GO3S_LAT_NR] = {
 	[GO3S_LAT_SCHED]	= "sched: runnable -> running (1 in "
 				  __stringify(GO3S_LAT_SAMPLE) " sampled)",
-	[GO3S_LAT_CHAN]		= "chan: blocked in a channel operation or select",
+	[GO3S_LAT_CHAN]		= "chan: blocked in a channel operation or select (1 in "
+				  __stringify(GO3S_LAT_SAMPLE) " sampled)",
 	[GO3S_LAT_HANDOFF]	= "handoff: worker blocked or busy -> its P runs again",
 };
 

@@ -7,9 +7,9 @@
  * latency, on by default).
  *
  * A goroutine switch is a few hundred cycles, and two clock reads would be
- * a good part of that: the scheduling latency is sampled, one interval in
- * GO3S_LAT_SAMPLE on each CPU, as Go samples its own (gTrackingPeriod).
- * Channel blocks (they park) and handoffs (rare) are all counted.
+ * a good part of that: the scheduling latency and the channel block time
+ * are sampled, one interval in GO3S_LAT_SAMPLE on each CPU, as Go samples
+ * its scheduling latency (gTrackingPeriod). Handoffs (rare) all count.
  */
 #ifndef _GO3S_LATENCY_H
 #define _GO3S_LATENCY_H
@@ -30,15 +30,20 @@ enum go3s_lat_kind {
 
 /* Bucket b counts [2^b, 2^(b+1)) ns (bucket 0 also 0 ns); the last, more. */
 #define GO3S_LAT_BUCKETS	32
-/* One scheduling latency interval in this many is measured. */
+/* One scheduling latency or channel block interval in this many counts. */
 #define GO3S_LAT_SAMPLE		8
 
 struct go3s_lat_hist {
 	u64 n[GO3S_LAT_NR][GO3S_LAT_BUCKETS];
 };
 
+/* Per kind, so that one kind's intervals never shadow another's. */
+struct go3s_lat_seq {
+	unsigned int n[GO3S_LAT_NR];
+};
+
 DECLARE_PER_CPU(struct go3s_lat_hist, go3s_lat);
-DECLARE_PER_CPU(unsigned int, go3s_lat_seq);
+DECLARE_PER_CPU(struct go3s_lat_seq, go3s_lat_seq);
 DECLARE_STATIC_KEY_TRUE(go3s_lat_on);
 
 static inline unsigned int go3s_lat_bucket(u64 ns)
@@ -52,11 +57,11 @@ static inline u64 go3s_lat_now(void)
 	return static_branch_likely(&go3s_lat_on) ? local_clock() : 0;
 }
 
-/* go3s_lat_now() for one call in GO3S_LAT_SAMPLE on this CPU, else 0. */
-static inline u64 go3s_lat_now_sampled(void)
+/* go3s_lat_now() for one call in GO3S_LAT_SAMPLE of @kind on this CPU, else 0. */
+static inline u64 go3s_lat_now_sampled(enum go3s_lat_kind kind)
 {
 	if (!static_branch_likely(&go3s_lat_on) ||
-	    this_cpu_inc_return(go3s_lat_seq) % GO3S_LAT_SAMPLE)
+	    this_cpu_inc_return(go3s_lat_seq.n[kind]) % GO3S_LAT_SAMPLE)
 		return 0;
 	return local_clock();
 }

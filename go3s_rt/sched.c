@@ -222,7 +222,7 @@ void go3s_ready(struct go3s_g *g)
 	struct go3s_m *m = this_m();
 	struct go3s_p *p;
 
-	WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled());
+	WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 	if (m) {
 		p_put(m, g, true);
 		return;
@@ -336,7 +336,7 @@ static void finish_switch(struct go3s_m *m)
 	case GO3S_ACT_YIELD:
 		trace_go3s_g_yield(g);
 		go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
-		WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled());
+		WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 		p_put(m, g, false);
 		break;
 	case GO3S_ACT_PARK:
@@ -347,7 +347,7 @@ static void finish_switch(struct go3s_m *m)
 				   GO3S_G_PARKED) != GO3S_G_PARKING) {
 			/* Woken between prepare and now: run it again. */
 			go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
-			WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled());
+			WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 			p_put(m, g, false);
 		}
 		break;

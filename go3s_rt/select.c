@@ -269,7 +269,7 @@ int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
 		if (r == CHAN_NOT_READY) {
 			if (!blocked) {
 				blocked = true;
-				t0 = go3s_lat_now();
+				t0 = go3s_lat_now_sampled(GO3S_LAT_CHAN);
 				go3s_stat_inc(chan_blocks);
 				trace_go3s_chan_block(cases[0].ch, n, gid);
 			}

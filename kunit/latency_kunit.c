@@ -94,30 +94,39 @@ static void latency_sched_samples_starts(struct kunit *test)
 		   after - before, starts, least);
 }
 
-#define BLOCK_MS	20
+#define BLOCK_MS	2
 /* The bucket that BLOCK_MS and longer fall in, or above. */
 #define BLOCK_BUCKET	(ilog2(BLOCK_MS * NSEC_PER_MSEC))
 
 struct rx {
 	struct go3s_chan *ch;
 	struct go3s_wg done;
-	u64 v;
+	unsigned int n;
+	u64 sum;
 };
 
 static void receiver(void *arg)
 {
 	struct rx *rx = arg;
+	unsigned int i;
+	u64 v;
 
-	go3s_chan_recv(rx->ch, &rx->v, NULL);
+	for (i = 0; i < rx->n; i++)
+		if (!go3s_chan_recv(rx->ch, &v, NULL))
+			rx->sum += v;
 	go3s_wg_done(&rx->done);
 }
 
-/* A receive blocked for BLOCK_MS lands at BLOCK_BUCKET or above. */
+/*
+ * Receives blocked for BLOCK_MS land at BLOCK_BUCKET or above. One in
+ * GO3S_LAT_SAMPLE per CPU counts: with GO3S_LAT_SAMPLE receives per
+ * possible CPU, at least one does, wherever the receiver runs.
+ */
 static void latency_chan_block_time(struct kunit *test)
 {
-	u64 before = count_from(GO3S_LAT_CHAN, BLOCK_BUCKET), v = 42;
-	struct rx rx = { };
-	int i;
+	u64 before = count_from(GO3S_LAT_CHAN, BLOCK_BUCKET), v;
+	struct rx rx = { .n = GO3S_LAT_SAMPLE * num_possible_cpus() };
+	unsigned int i, j;
 
 	rx.ch = go3s_chan_new(sizeof(u64), 0, GFP_KERNEL);
 	GO3S_ASSERT_NOT_ERR_OR_NULL(test, rx.ch);
@@ -127,16 +136,19 @@ static void latency_chan_block_time(struct kunit *test)
 		go3s_chan_put(rx.ch);
 		KUNIT_FAIL_AND_ABORT(test, "could not spawn the receiver");
 	}
-	/* Send only once it is blocked, then BLOCK_MS later. */
-	for (i = 0; i < 5000 && !go3s_chan_nr_waiting(rx.ch, GO3S_CHAN_RECV); i++)
-		usleep_range(100, 200);
-	GO3S_EXPECT_EQ(test, go3s_chan_nr_waiting(rx.ch, GO3S_CHAN_RECV), 1U);
-	msleep(BLOCK_MS);
-	GO3S_EXPECT_EQ(test, go3s_chan_send(rx.ch, &v), 0);
+	for (v = 1; v <= rx.n; v++) {
+		/* Send only once it is blocked, then BLOCK_MS later. */
+		for (j = 0; j < 5000 && !go3s_chan_nr_waiting(rx.ch, GO3S_CHAN_RECV); j++)
+			usleep_range(100, 200);
+		GO3S_EXPECT_EQ(test, go3s_chan_nr_waiting(rx.ch, GO3S_CHAN_RECV), 1U);
+		msleep(BLOCK_MS);
+		GO3S_EXPECT_EQ(test, go3s_chan_send(rx.ch, &v), 0);
+	}
 	GO3S_EXPECT_EQ(test, go3s_wg_wait(&rx.done), 0);
 	go3s_chan_put(rx.ch);
 
-	GO3S_EXPECT_EQ(test, rx.v, 42ULL);
+	i = rx.n;
+	GO3S_EXPECT_EQ(test, rx.sum, (u64)i * (i + 1) / 2);
 	GO3S_EXPECT_GE(test, count_from(GO3S_LAT_CHAN, BLOCK_BUCKET) - before, 1ULL);
 }
 
