@@ -351,6 +351,25 @@ static void bench_irq_spawn(void)
 			  go3s_bench_per_item(w, IRQ_ROUNDS));
 }
 
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "Run only these groups (comma-separated: core,chan,mem,mid,sched,net); default all");
+
+static bool group(const char *name)
+{
+	const char *p = only;
+	size_t len = strlen(name);
+
+	if (!p || !*p)
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == only || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 static int __init go3s_bench_init(void)
 {
 	unsigned int r, i;
@@ -359,14 +378,22 @@ static int __init go3s_bench_init(void)
 	pr_info("running on %u workers, batch %u, %u runs\n", go3s_nr_workers(),
 		batch, runs);
 	for (r = 0; r < runs; r++) {
-		bench_spawn();
-		bench_spawn_kthread();
-		bench_switch();
-		bench_irq_spawn();
-		go3s_bench_chan();
-		go3s_bench_mem();
-		go3s_bench_mid();
-		go3s_bench_sched();
+		if (group("core")) {
+			bench_spawn();
+			bench_spawn_kthread();
+			bench_switch();
+			bench_irq_spawn();
+		}
+		if (group("chan"))
+			go3s_bench_chan();
+		if (group("mem"))
+			go3s_bench_mem();
+		if (group("mid"))
+			go3s_bench_mid();
+		if (group("sched"))
+			go3s_bench_sched();
+		if (group("net"))
+			go3s_bench_net(r == runs - 1);
 	}
 	for (i = 0; i < nr_lines; i++)
 		print_line(&lines[i]);

@@ -14,6 +14,7 @@
 #include "g.h"
 #include "irq.h"
 #include "latency.h"
+#include "net.h"
 #include "../mid/mid.h"
 #include "owner.h"
 #include "registry.h"
@@ -39,6 +40,9 @@ static int __init go3s_rt_init(void)
 	go3s_stats_init();
 	go3s_registry_init();
 	go3s_fsm_init();
+	ret = go3s_net_init();
+	if (ret)
+		goto err_net;
 	go3s_mid_init();
 	go3s_flight_init();
 
@@ -46,6 +50,9 @@ static int __init go3s_rt_init(void)
 		GO3S_ABI_MAJOR, GO3S_ABI_MINOR, go3s_nr_workers());
 	return 0;
 
+err_net:
+	go3s_sched_stop();
+	go3s_sched_exit();
 err_sched:
 	go3s_irq_exit();
 err_irq:
@@ -58,6 +65,7 @@ err_owner:
 
 static void __exit go3s_rt_exit(void)
 {
+	go3s_net_exit();
 	go3s_sched_stop();
 	go3s_owner_drain();
 	go3s_sched_exit();

@@ -123,6 +123,7 @@ go3s_sample_files() {
 	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh"
 		 lib/go3s/observe.sh="$GO3S_ROOT/scripts/vm/observe.sh"
 		 lib/go3s/edu_pm.sh="$GO3S_ROOT/scripts/vm/edu_pm.sh"
+		 lib/go3s/tcp_echo.sh="$GO3S_ROOT/scripts/vm/tcp_echo.sh"
 		 lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh")
 	for ko in "$1"/src/samples/*/*.ko; do
 		_files+=("lib/go3s/$(basename "$ko")=$ko")

@@ -11,7 +11,7 @@ for arg in $(cat /proc/cmdline); do
 done
 echo "GO3S-BENCH-ARGS go3s_rt$rtargs"
 # shellcheck disable=SC2086
-insmod go3s_rt.ko $rtargs && insmod go3s_bench.ko batch=20000 && rmmod go3s_bench && rmmod go3s_rt
+insmod go3s_rt.ko $rtargs && insmod go3s_bench.ko batch=20000 ${go3s_bench_only:+only=$go3s_bench_only} && rmmod go3s_bench && rmmod go3s_rt
 dmesg | grep -E 'BENCH' | sed 's/^\[[^]]*\] go3s_bench: //'
 echo "GO3S-END"
 poweroff -f

@@ -233,6 +233,7 @@ suites() {
 		case $t in
 		*/go3s_chan_kunit.ko) args=pipeline_msgs=100000 ;;
 		*/go3s_fsm_kunit.ko) args=stress_events=1000 ;;
+		*/go3s_net_kunit.ko) args=conns=100 ;;
 		esac
 		echo "GO3S-FAULT-SUITE-BEGIN $name"
 		insmod "$t" $args

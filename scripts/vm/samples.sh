@@ -48,8 +48,14 @@ check refs_registered grep -Eq "^go3s_refs [0-9]+\\.[0-9]+ 0 0$" $dbg/modules
 check rmmod_go3s_refs rmmod go3s_refs
 check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
 
-# The block sample exists only for kernels with a block layer (stock).
-if [ -f go3s_blk.ko ]; then
+# The TCP echo server, over loopback (kernels with networking).
+if [ -f go3s_tcp_echo.ko ]; then
+	. ./tcp_echo.sh
+fi
+
+# The block sample exists only for kernels with a block layer, and its
+# test needs fio and e2fsprogs in the initramfs (go3s_blk_files).
+if [ -f go3s_blk.ko ] && command -v fio >/dev/null; then
 	. ./blk.sh
 fi
 
