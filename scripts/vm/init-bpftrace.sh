@@ -9,12 +9,13 @@ echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease)"
 check insmod_go3s_rt insmod go3s_rt.ko
 
 # demo NAME PROGRAM: run PROGRAM while go3s_channels loads, print its maps.
+# "Attaching" comes before the probes are; BEGIN runs once they all are.
 demo() {
 	step "$1: bpftrace -e '$2'"
-	bpftrace -e "$2" >/tmp/bt.out 2>&1 &
+	bpftrace -e "BEGIN { printf(\"go3s-ready\\n\"); } $2" >/tmp/bt.out 2>&1 &
 	pid=$!
 	i=0
-	while ! grep -q '^Attaching' /tmp/bt.out && [ $i -lt 600 ]; do
+	while ! grep -q '^go3s-ready' /tmp/bt.out && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
