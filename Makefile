@@ -14,6 +14,12 @@
 #   make coccicheck the kernel's semantic patches over the tree (report)
 #   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
 #   make bench      benchmarks against kernel baselines, in UML and a VM
+#   make trace      run samples/channels (SAMPLE=name: another) in the stock
+#                   VM with go3s:* recorded: .out/trace/trace.json for
+#                   ui.perfetto.dev and .out/trace/trace.svg (go3s-trace)
+#   make bpftrace-demo  the two bpftrace one-liners of
+#                   Documentation/observability.rst in the stock VM
+#                   (optional: bpftrace and LLVM make a ~80 MB initramfs)
 #   make install    install the modules into KDIR's release and run depmod
 #   make deb        the Debian source package and go3s-rt-dkms, lintian
 #                   checked, in .out/deb (scripts/deb.sh)
@@ -35,7 +41,7 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \
-	docs coccicheck deb
+	docs coccicheck deb trace bpftrace-demo
 
 all: modules samples
 
@@ -84,6 +90,12 @@ coverage:
 
 bench:
 	scripts/bench.sh
+
+trace:
+	scripts/trace.sh $(SAMPLE)
+
+bpftrace-demo:
+	scripts/bpftrace-demo.sh
 
 deb:
 	scripts/deb.sh

@@ -32,6 +32,7 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 
+#include "latency.h"
 #include "runq.h"
 #include "sched.h"
 
@@ -48,11 +49,12 @@ static void block_check(struct go3s_p *p)
 {
 	unsigned long st = READ_ONCE(p->block_status);
 	struct go3s_m *m = READ_ONCE(p->blocked_m);
+	u64 since = READ_ONCE(p->block_since);
 
 	if (!m || p_owner(p, st) != m || task_is_running(m->task) ||
 	    !go3s_p_has_work(p))
 		return;
-	go3s_p_retake(p, m, st, true, true);
+	go3s_p_retake(p, m, st, true, true, since ? local_clock() - since : 0);
 }
 
 static void block_workfn(struct irq_work *work)
@@ -83,6 +85,7 @@ static void m_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 	if (p_owner(p, st) != m || !(st & P_RUNNING))
 		return;		/* in its loop, or without the P */
 	WRITE_ONCE(p->block_status, st);
+	WRITE_ONCE(p->block_since, go3s_lat_now());
 	WRITE_ONCE(p->blocked_m, m);
 	if (go3s_p_has_work(p))
 		irq_work_queue(&p->block_work);

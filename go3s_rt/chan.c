@@ -19,12 +19,21 @@
 #include "g.h"
 #include "kcompat.h"
 #include "sched.h"
+#include "trace.h"
 
 static const bool debug = IS_ENABLED(CONFIG_GO3S_DEBUG);
 
-/* Called with the channel's lock held, so with interrupts off. */
-static void count_op(u8 dir)
+/*
+ * @pk's operation @dir on @ch completed, in the caller's own context if
+ * @own (a try_ form's parker names no goroutine). Called with the
+ * channel's lock held, so with interrupts off.
+ */
+static void count_op(struct go3s_chan *ch, struct chan_parker *pk, u8 dir,
+		     bool own)
 {
+	if (trace_go3s_chan_op_enabled())
+		trace_go3s_chan_op(ch, dir, pk->g ? pk->g->id :
+					    own ? go3s_self_id() : 0);
 	if (dir == GO3S_CHAN_SEND)
 		go3s_stat_inc_irqoff(chan_sends);
 	else
@@ -74,7 +83,7 @@ static void wake(struct chan_waiter *w)
 
 	list_del_init(&w->node);
 	if (w->c->ok)
-		count_op(w->c->dir);
+		count_op(w->c->ch, pk, w->c->dir, false);
 	if (pk->g)
 		go3s_unpark(pk->g);
 	else
@@ -198,7 +207,7 @@ int __go3s_chan_match(struct go3s_chan *ch, struct chan_waiter *me)
 	return CHAN_RESTART;
 done:
 	c->ok = true;
-	count_op(c->dir);
+	count_op(ch, pk, c->dir, true);
 	return CHAN_DONE;
 }
 

@@ -82,6 +82,7 @@ struct go3s_g {
 	struct module *owner;			/* I, NULLed at exit (dump) */
 	unsigned long site;			/* I */
 	ktime_t wait_since;			/* G */
+	u64 ready_ns;				/* A: made runnable, if sampled (latency.h) */
 	struct hrtimer timer;			/* G: go3s_sleep() */
 	struct go3s_arena arena;		/* G: go3s_alloc() */
 	void *stack;				/* I: lowest address */

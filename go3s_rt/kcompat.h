@@ -33,6 +33,21 @@
 #include <linux/iommu.h>
 #include <linux/preempt.h>
 #include <linux/string_helpers.h>
+#include <linux/trace.h>
+
+/*
+ * trace_array_get_by_name() takes the event systems to give the instance
+ * since 6.7 (NULL: all of them); before, an instance always has them all.
+ */
+static inline struct trace_array *
+go3s_trace_array_get(const char *name, const char *systems)
+{
+#if GO3S_KERNEL_AT_LEAST(6, 7)
+	return trace_array_get_by_name(name, systems);
+#else
+	return trace_array_get_by_name(name);
+#endif
+}
 
 /* 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>. */
 #if GO3S_KERNEL_AT_LEAST(6, 12)

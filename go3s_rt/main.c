@@ -9,9 +9,11 @@
 #include <go3s/abi.h>
 
 #include "debugfs.h"
+#include "flight.h"
 #include "fsm.h"
 #include "g.h"
 #include "irq.h"
+#include "latency.h"
 #include "net.h"
 #include "../mid/mid.h"
 #include "owner.h"
@@ -25,6 +27,7 @@ static int __init go3s_rt_init(void)
 	int ret;
 
 	go3s_debugfs_init();
+	go3s_latency_init();
 	ret = go3s_owner_init();
 	if (ret)
 		goto err_owner;
@@ -41,6 +44,7 @@ static int __init go3s_rt_init(void)
 	if (ret)
 		goto err_net;
 	go3s_mid_init();
+	go3s_flight_init();
 
 	pr_info("runtime %s loaded, ABI %u.%u, %u workers\n", GO3S_RT_VERSION,
 		GO3S_ABI_MAJOR, GO3S_ABI_MINOR, go3s_nr_workers());
@@ -65,6 +69,7 @@ static void __exit go3s_rt_exit(void)
 	go3s_sched_stop();
 	go3s_owner_drain();
 	go3s_sched_exit();
+	go3s_flight_exit();
 	go3s_irq_exit();
 	go3s_owner_exit();
 	go3s_g_exit();

@@ -35,6 +35,7 @@
 #include <linux/workqueue.h>
 
 #include "g.h"
+#include "latency.h"
 #include "sched.h"
 #include "trace.h"
 
@@ -79,19 +80,24 @@ unsigned int go3s_monitor_period_us(void)
 }
 
 /*
- * Take @p from @m, which still runs what it ran at @st; wake a spare.
+ * Take @p from @m, which still runs what it ran at @st, stalled for
+ * @stalled_ns (blocked or busy) as far as the caller knows; wake a spare.
  * From the monitor, or (@at_block) from @p's CPU in hard IRQ as its
  * worker blocked (blockwatch.c). Returns whether the P was taken.
  */
 bool go3s_p_retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
-		   bool blocked, bool at_block)
+		   bool blocked, bool at_block, u64 stalled_ns)
 {
 	unsigned long none = st & ~(P_OWNER_MASK | P_RUNNING);
+	u64 now = go3s_lat_now();
 	bool spare;
 
 	if (!atomic_long_try_cmpxchg(&p->status, &st, none))
 		return false;
 	trace_go3s_p_handoff(p->cpu, m->idx, blocked);
+	/* The handoff latency ends where a worker takes @p (sched.c). */
+	if (now)
+		WRITE_ONCE(p->handoff_t0, now - min(stalled_ns, now - 1));
 	spare = go3s_p_wake_spare(p, m);
 	if (!spare)
 		go3s_monitor_want_mset();
@@ -161,7 +167,7 @@ static bool look_at(struct go3s_p *p, u64 now)
 	 * steal for the others when every P is stuck in a blocked worker.
 	 */
 	if (blocked ? has_work || busy : busy && has_work)
-		go3s_p_retake(p, m, st, blocked, false);
+		go3s_p_retake(p, m, st, blocked, false, ran);
 	return true;
 }
 

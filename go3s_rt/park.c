@@ -142,7 +142,8 @@ bool go3s_unpark(struct go3s_g *g)
 				break;
 		} else if (s == GO3S_G_PARKED) {
 			if (atomic_try_cmpxchg(&g->state, &s, GO3S_G_RUNNABLE)) {
-				trace_go3s_g_wake(g);
+				if (trace_go3s_g_wake_enabled())
+					trace_go3s_g_wake(g, go3s_self_id());
 				go3s_ready(g);
 				break;
 			}

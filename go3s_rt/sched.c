@@ -27,6 +27,7 @@
 
 #include "g.h"
 #include "irq.h"
+#include "latency.h"
 #include "owner.h"
 #include "runq.h"
 #include "sched.h"
@@ -221,6 +222,7 @@ void go3s_ready(struct go3s_g *g)
 	struct go3s_m *m = this_m();
 	struct go3s_p *p;
 
+	WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 	if (m) {
 		p_put(m, g, true);
 		return;
@@ -298,6 +300,7 @@ static void g_start(struct go3s_m *m, struct go3s_g *g)
 	g->m = m;
 	WRITE_ONCE(m->curg, g);
 	go3s_stat_inc_m(switches);
+	go3s_lat_since(GO3S_LAT_SCHED, READ_ONCE(g->ready_ns));
 	trace_go3s_g_run(g);
 }
 
@@ -332,7 +335,9 @@ static void finish_switch(struct go3s_m *m)
 	m->prev = NULL;
 	switch (g->action) {
 	case GO3S_ACT_YIELD:
+		trace_go3s_g_yield(g);
 		go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
+		WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 		p_put(m, g, false);
 		break;
 	case GO3S_ACT_PARK:
@@ -343,6 +348,7 @@ static void finish_switch(struct go3s_m *m)
 				   GO3S_G_PARKED) != GO3S_G_PARKING) {
 			/* Woken between prepare and now: run it again. */
 			go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_RUNNABLE);
+			WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
 			p_put(m, g, false);
 		}
 		break;
@@ -542,8 +548,13 @@ static int m_should_run(unsigned int cpu)
 
 	if (!m || m->tainted)
 		return 0;
-	if (!p_owned_by(p, m) && (!READ_ONCE(p->online) || !p_acquire(p, m)))
-		return 0;
+	if (!p_owned_by(p, m)) {
+		if (!READ_ONCE(p->online) || !p_acquire(p, m))
+			return 0;
+		/* A P handed off (monitor.c) is running again. */
+		if (READ_ONCE(p->handoff_t0))
+			go3s_lat_since(GO3S_LAT_HANDOFF, xchg(&p->handoff_t0, 0));
+	}
 	if (go3s_p_has_work(p) || xchg(&p->kicked, false))
 		return 1;
 	if (!READ_ONCE(p->idle)) {

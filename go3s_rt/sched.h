@@ -81,6 +81,9 @@ struct go3s_p {
 	call_single_data_t block_csd;	/* I: sent from other CPUs */
 	unsigned long block_status;	/* A: ->status when it blocked */
 	struct go3s_m *blocked_m;	/* A: that worker, until it runs again */
+	u64 block_since;		/* A: when (latency.h's clock) */
+	/* A: when the worker that lost the P stalled, until a worker takes it */
+	u64 handoff_t0;
 
 	/* The monitor's view of this P */
 	unsigned long mon_status;	/* S: ->status when first seen */
@@ -163,7 +166,7 @@ int go3s_monitor_init(void);
 void go3s_monitor_exit(void);
 void go3s_monitor_want_mset(void);
 bool go3s_p_retake(struct go3s_p *p, struct go3s_m *m, unsigned long st,
-		   bool blocked, bool at_block);
+		   bool blocked, bool at_block, u64 stalled_ns);
 
 /* blockwatch.c */
 void go3s_blockwatch_init(void);

@@ -31,6 +31,7 @@
 
 #include "chan.h"
 #include "g.h"
+#include "latency.h"
 #include "sched.h"
 #include "trace.h"
 
@@ -243,6 +244,7 @@ int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
 	u64 gid = pk.g ? pk.g->id : 0;
 	struct chan_waiter *handed;
 	bool blocked = false;
+	u64 t0 = 0;
 	unsigned int i, queued;
 	int r, ret;
 
@@ -267,6 +269,7 @@ int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
 		if (r == CHAN_NOT_READY) {
 			if (!blocked) {
 				blocked = true;
+				t0 = go3s_lat_now_sampled(GO3S_LAT_CHAN);
 				go3s_stat_inc(chan_blocks);
 				trace_go3s_chan_block(cases[0].ch, n, gid);
 			}
@@ -287,8 +290,10 @@ int go3s_select_wait(struct go3s_select_case *cases, unsigned int n,
 	} while (r == CHAN_RESTART);
 	if (!ret)
 		ret = atomic_read(&pk.done) - 1;
-	if (blocked)
+	if (blocked) {
+		go3s_lat_since(GO3S_LAT_CHAN, t0);
 		trace_go3s_chan_unblock(cases[0].ch, ret, gid);
+	}
 	return ret;
 }
 

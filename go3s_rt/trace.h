@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints go3s:go3s_g_{create,run,park,wake,exit,busy},
- * go3s:go3s_p_handoff, go3s:go3s_chan_{block,unblock} and
- * go3s:go3s_fsm_transition, for perf and
- * bpftrace: e.g. perf record -e 'go3s:*' or
+ * Tracepoints go3s:go3s_g_{create,run,park,yield,wake,exit,busy},
+ * go3s:go3s_p_handoff, go3s:go3s_chan_{block,unblock,op} and
+ * go3s:go3s_fsm_transition, for perf, bpftrace and scripts/go3s-trace:
+ * e.g. perf record -e 'go3s:*' or
  * bpftrace -e 'tracepoint:go3s:go3s_g_park { @[args->reason] = count(); }'
+ * Fields are only ever added (tools name them), never renamed or removed.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM go3s
@@ -23,23 +24,50 @@ DECLARE_EVENT_CLASS(go3s_g_event,
 		    TP_STRUCT__entry(__field(u64, id)
 				     __field(unsigned long, site)
 				     __field(int, cpu)
-				     __field(int, reason)),
+				     __field(int, reason)
+				     __field(unsigned long, fn)),
 		    TP_fast_assign(__entry->id = g->id;
 				   __entry->site = g->site;
 				   __entry->cpu = g->cpu;
-				   __entry->reason = g->wait_reason;),
-		    TP_printk("g=%llu cpu=%d reason=%d site=%pS", __entry->id,
-			      __entry->cpu, __entry->reason,
-			      (void *)__entry->site));
+				   __entry->reason = g->wait_reason;
+				   __entry->fn = (unsigned long)g->fn;),
+		    TP_printk("g=%llu cpu=%d reason=%d fn=%ps site=%pS",
+			      __entry->id, __entry->cpu, __entry->reason,
+			      (void *)__entry->fn, (void *)__entry->site));
 
 #define GO3S_G_EVENT(name) \
 	DEFINE_EVENT(go3s_g_event, name, TP_PROTO(struct go3s_g *g), TP_ARGS(g))
 
 GO3S_G_EVENT(go3s_g_create);
 GO3S_G_EVENT(go3s_g_run);
+/* From the worker, once @g has switched away to park (reason) or yield. */
 GO3S_G_EVENT(go3s_g_park);
-GO3S_G_EVENT(go3s_g_wake);
+GO3S_G_EVENT(go3s_g_yield);
 GO3S_G_EVENT(go3s_g_exit);
+
+/*
+ * @g, parked for ->reason, is made runnable by goroutine @waker (0: a
+ * task, a timer or an interrupt). The fields of go3s_g_event, and waker.
+ */
+TRACE_EVENT(go3s_g_wake,
+	    TP_PROTO(struct go3s_g *g, u64 waker),
+	    TP_ARGS(g, waker),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(unsigned long, site)
+			     __field(int, cpu)
+			     __field(int, reason)
+			     __field(unsigned long, fn)
+			     __field(u64, waker)),
+	    TP_fast_assign(__entry->id = g->id;
+			   __entry->site = g->site;
+			   __entry->cpu = g->cpu;
+			   __entry->reason = g->wait_reason;
+			   __entry->fn = (unsigned long)g->fn;
+			   __entry->waker = waker;),
+	    TP_printk("g=%llu cpu=%d reason=%d waker=%llu fn=%ps site=%pS",
+		      __entry->id, __entry->cpu, __entry->reason,
+		      __entry->waker, (void *)__entry->fn,
+		      (void *)__entry->site));
 
 /* The monitor saw goroutine @g run for @ran_ns without a switch. */
 TRACE_EVENT(go3s_g_busy,
@@ -92,6 +120,23 @@ TRACE_EVENT(go3s_chan_unblock,
 			   __entry->gid = gid;),
 	    TP_printk("chan=%p ret=%d g=%llu", __entry->ch, __entry->ret,
 		      __entry->gid));
+
+/*
+ * A channel operation completed: @dir (enum go3s_chan_dir: 1 send, 2 receive) on @ch, done by
+ * or for goroutine @gid (0: a task). A blocked operation completes in its
+ * partner's context: the event is where the partner runs.
+ */
+TRACE_EVENT(go3s_chan_op,
+	    TP_PROTO(const void *ch, int dir, u64 gid),
+	    TP_ARGS(ch, dir, gid),
+	    TP_STRUCT__entry(__field(const void *, ch)
+			     __field(int, dir)
+			     __field(u64, gid)),
+	    TP_fast_assign(__entry->ch = ch;
+			   __entry->dir = dir;
+			   __entry->gid = gid;),
+	    TP_printk("chan=%p dir=%s g=%llu", __entry->ch,
+		      __entry->dir == 1 ? "send" : "recv", __entry->gid));
 
 /*
  * State machine @machine moved from @from to @to on @event ("timeout" for

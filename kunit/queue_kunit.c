@@ -15,19 +15,20 @@
 #include <go3s/queue.h>
 #include <go3s/value.h>
 
+#include "go3s_kunit.h"
 #include "kunit_compat.h"
 
 static void queue_checks_and_rounds_size(struct kunit *test)
 {
 	struct go3s_queue *q;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(go3s_queue_new(1, GFP_KERNEL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(go3s_queue_new(GO3S_QUEUE_MAX + 1, GFP_KERNEL)),
-			-EINVAL);
+	GO3S_EXPECT_EQ(test, PTR_ERR(go3s_queue_new(1, GFP_KERNEL)), -EINVAL);
+	GO3S_EXPECT_EQ(test, PTR_ERR(go3s_queue_new(GO3S_QUEUE_MAX + 1, GFP_KERNEL)),
+		       -EINVAL);
 	q = go3s_queue_new(5, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(q));
-	KUNIT_EXPECT_EQ(test, go3s_queue_size(q), 8U);
-	KUNIT_EXPECT_EQ(test, go3s_queue_len(q), 0U);
+	GO3S_ASSERT_FALSE(test, IS_ERR(q));
+	GO3S_EXPECT_EQ(test, go3s_queue_size(q), 8U);
+	GO3S_EXPECT_EQ(test, go3s_queue_len(q), 0U);
 	go3s_queue_free(q);
 }
 
@@ -37,24 +38,24 @@ static void queue_fifo_full_empty_and_laps(struct kunit *test)
 	unsigned long i, lap;
 	void *v;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(q));
-	KUNIT_EXPECT_EQ(test, go3s_queue_pop(q, &v), -EAGAIN);
+	GO3S_ASSERT_FALSE(test, IS_ERR(q));
+	GO3S_EXPECT_EQ(test, go3s_queue_pop(q, &v), -EAGAIN);
 	for (lap = 0; lap < 10; lap++) {
 		for (i = 0; i < 4; i++)
-			KUNIT_ASSERT_EQ(test, go3s_queue_push(q, (void *)(lap * 4 + i)), 0);
-		KUNIT_EXPECT_EQ(test, go3s_queue_push(q, NULL), -ENOSPC);
-		KUNIT_EXPECT_EQ(test, go3s_queue_len(q), 4U);
+			GO3S_ASSERT_EQ(test, go3s_queue_push(q, (void *)(lap * 4 + i)), 0);
+		GO3S_EXPECT_EQ(test, go3s_queue_push(q, NULL), -ENOSPC);
+		GO3S_EXPECT_EQ(test, go3s_queue_len(q), 4U);
 		for (i = 0; i < 4; i++) {
-			KUNIT_ASSERT_EQ(test, go3s_queue_pop(q, &v), 0);
-			KUNIT_EXPECT_EQ(test, (unsigned long)v, lap * 4 + i);
+			GO3S_ASSERT_EQ(test, go3s_queue_pop(q, &v), 0);
+			GO3S_EXPECT_EQ(test, (unsigned long)v, lap * 4 + i);
 		}
-		KUNIT_EXPECT_EQ(test, go3s_queue_pop(q, &v), -EAGAIN);
+		GO3S_EXPECT_EQ(test, go3s_queue_pop(q, &v), -EAGAIN);
 	}
 	/* NULL is a value like any other. */
-	KUNIT_EXPECT_EQ(test, go3s_queue_push(q, NULL), 0);
+	GO3S_EXPECT_EQ(test, go3s_queue_push(q, NULL), 0);
 	v = q;
-	KUNIT_EXPECT_EQ(test, go3s_queue_pop(q, &v), 0);
-	KUNIT_EXPECT_NULL(test, v);
+	GO3S_EXPECT_EQ(test, go3s_queue_pop(q, &v), 0);
+	GO3S_EXPECT_NULL(test, v);
 	go3s_queue_free(q);
 }
 
@@ -156,10 +157,10 @@ static void queue_mpmc_every_item_exactly_once(struct kunit *test)
 	unsigned long until = jiffies + 120 * HZ;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_NOT_NULL(test, m);
+	GO3S_ASSERT_NOT_NULL(test, t);
+	GO3S_ASSERT_NOT_NULL(test, m);
 	m->q = go3s_queue_new(256, GFP_KERNEL);	/* small: laps and full races */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(m->q));
+	GO3S_ASSERT_FALSE(test, IS_ERR(m->q));
 	m->seen = bitmap_zalloc(n, GFP_KERNEL);
 	if (!m->seen) {
 		go3s_queue_free(m->q);
@@ -191,11 +192,11 @@ static void queue_mpmc_every_item_exactly_once(struct kunit *test)
 		kthread_stop(t[i].task);
 	kunit_info(test, "%lu items, %ld pushes found the queue full\n", n,
 		   atomic_long_read(&m->full_retries));
-	KUNIT_EXPECT_EQ(test, atomic_read(&m->done), MPMC_C);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->dups), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->disorder), 0L);
-	KUNIT_EXPECT_EQ(test, (unsigned long)atomic_long_read(&m->popped), n);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(m->seen, n), n);
+	GO3S_EXPECT_EQ(test, atomic_read(&m->done), MPMC_C);
+	GO3S_EXPECT_EQ(test, atomic_long_read(&m->dups), 0L);
+	GO3S_EXPECT_EQ(test, atomic_long_read(&m->disorder), 0L);
+	GO3S_EXPECT_EQ(test, (unsigned long)atomic_long_read(&m->popped), n);
+	GO3S_EXPECT_EQ(test, bitmap_weight(m->seen, n), n);
 	bitmap_free(m->seen);
 	go3s_queue_free(m->q);
 }
@@ -227,9 +228,9 @@ static void queue_hardirq_producer(struct kunit *test)
 	unsigned long want = 0, until = jiffies + 10 * HZ;
 	void *v;
 
-	KUNIT_ASSERT_NOT_NULL(test, x);
+	GO3S_ASSERT_NOT_NULL(test, x);
 	x->q = go3s_queue_new(IRQ_ITEMS, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(x->q));
+	GO3S_ASSERT_FALSE(test, IS_ERR(x->q));
 	hrtimer_init(&x->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	x->timer.function = irq_push_fn;
 	hrtimer_start(&x->timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
@@ -238,12 +239,12 @@ static void queue_hardirq_producer(struct kunit *test)
 			usleep_range(20, 50);
 			continue;
 		}
-		KUNIT_EXPECT_EQ(test, (unsigned long)v, want);
+		GO3S_EXPECT_EQ(test, (unsigned long)v, want);
 		want++;
 	}
 	hrtimer_cancel(&x->timer);
-	KUNIT_EXPECT_EQ(test, want, (unsigned long)IRQ_ITEMS);
-	KUNIT_EXPECT_EQ(test, x->errors, 0);
+	GO3S_EXPECT_EQ(test, want, (unsigned long)IRQ_ITEMS);
+	GO3S_EXPECT_EQ(test, x->errors, 0);
 	go3s_queue_free(x->q);
 }
 
@@ -254,15 +255,15 @@ static void value_load_store_swap_cas(struct kunit *test)
 	struct go3s_value v = GO3S_VALUE_INIT(NULL);
 	int a, b;
 
-	KUNIT_EXPECT_NULL(test, go3s_value_load(&v));
+	GO3S_EXPECT_NULL(test, go3s_value_load(&v));
 	go3s_value_store(&v, &a);
-	KUNIT_EXPECT_PTR_EQ(test, go3s_value_load(&v), (void *)&a);
-	KUNIT_EXPECT_PTR_EQ(test, go3s_value_swap(&v, &b), (void *)&a);
-	KUNIT_EXPECT_FALSE(test, go3s_value_cas(&v, &a, NULL));
-	KUNIT_EXPECT_PTR_EQ(test, go3s_value_load(&v), (void *)&b);
-	KUNIT_EXPECT_TRUE(test, go3s_value_cas(&v, &b, &a));
+	GO3S_EXPECT_PTR_EQ(test, go3s_value_load(&v), (void *)&a);
+	GO3S_EXPECT_PTR_EQ(test, go3s_value_swap(&v, &b), (void *)&a);
+	GO3S_EXPECT_FALSE(test, go3s_value_cas(&v, &a, NULL));
+	GO3S_EXPECT_PTR_EQ(test, go3s_value_load(&v), (void *)&b);
+	GO3S_EXPECT_TRUE(test, go3s_value_cas(&v, &b, &a));
 	rcu_read_lock();
-	KUNIT_EXPECT_PTR_EQ(test, go3s_value_load_rcu(&v), (void *)&a);
+	GO3S_EXPECT_PTR_EQ(test, go3s_value_load_rcu(&v), (void *)&a);
 	rcu_read_unlock();
 }
 
@@ -303,7 +304,7 @@ static void value_rcu_readers_never_see_freed_objects(struct kunit *test)
 	unsigned long i, until;
 	struct cfg *c;
 
-	KUNIT_ASSERT_NOT_NULL(test, r);
+	GO3S_ASSERT_NOT_NULL(test, r);
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		KUNIT_FAIL_AND_ABORT(test, "no memory for the first value\n");
@@ -335,8 +336,8 @@ static void value_rcu_readers_never_see_freed_objects(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		kthread_stop(t[i]);
 	kunit_info(test, "%lu stores, %ld reads\n", i, atomic_long_read(&r->reads));
-	KUNIT_EXPECT_GT(test, atomic_long_read(&r->reads), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&r->torn), 0L);
+	GO3S_EXPECT_GT(test, atomic_long_read(&r->reads), 0L);
+	GO3S_EXPECT_EQ(test, atomic_long_read(&r->torn), 0L);
 	kfree_rcu((struct cfg *)go3s_value_swap(&r->v, NULL), rcu);
 }
 

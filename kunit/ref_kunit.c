@@ -16,6 +16,7 @@
 #include <go3s/ffi.h>
 #include <go3s/ref.h>
 
+#include "go3s_kunit.h"
 #include "kunit_compat.h"
 
 struct thing {
@@ -67,53 +68,53 @@ static void types_are_checked(struct kunit *test)
 	struct go3s_type al = GO3S_TYPE(struct aligned_thing, "aligned", NULL);
 	void *p;
 
-	KUNIT_EXPECT_EQ(test, go3s_type_register(NULL), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(NULL), -EINVAL);
 	bad.size = 0;
-	KUNIT_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
 	bad.size = GO3S_TYPE_MAX_SIZE + 1;
-	KUNIT_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
 	bad.size = 8;
 	bad.align = 3;
-	KUNIT_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
 	bad.align = 2 * GO3S_TYPE_MAX_ALIGN;
-	KUNIT_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
-	KUNIT_EXPECT_EQ(test, go3s_type_register(&thing_type), -EBUSY);
-	KUNIT_EXPECT_EQ(test, go3s_type_unregister(&bad), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(&bad), -EINVAL);
+	GO3S_EXPECT_EQ(test, go3s_type_register(&thing_type), -EBUSY);
+	GO3S_EXPECT_EQ(test, go3s_type_unregister(&bad), -EINVAL);
 
 	/* The compiler's size and alignment, and objects aligned to it. */
-	KUNIT_EXPECT_EQ(test, al.size, (u32)sizeof(struct aligned_thing));
-	KUNIT_EXPECT_EQ(test, al.align, 64U);
-	KUNIT_ASSERT_EQ(test, go3s_type_register(&al), 0);
+	GO3S_EXPECT_EQ(test, al.size, (u32)sizeof(struct aligned_thing));
+	GO3S_EXPECT_EQ(test, al.align, 64U);
+	GO3S_ASSERT_EQ(test, go3s_type_register(&al), 0);
 	/* @al lives on this stack: no ASSERT until it is unregistered. */
 	p = go3s_ref_new(&al, GFP_KERNEL);
-	KUNIT_EXPECT_NOT_NULL(test, p);
+	GO3S_EXPECT_NOT_NULL(test, p);
 	if (p) {
-		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 64));
-		KUNIT_EXPECT_PTR_EQ(test, go3s_ref_type(p), (const struct go3s_type *)&al);
-		KUNIT_EXPECT_EQ(test, go3s_type_unregister(&al), -EBUSY);	/* alive */
+		GO3S_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 64));
+		GO3S_EXPECT_PTR_EQ(test, go3s_ref_type(p), (const struct go3s_type *)&al);
+		GO3S_EXPECT_EQ(test, go3s_type_unregister(&al), -EBUSY);	/* alive */
 		go3s_ref_put(p);
 	}
-	KUNIT_EXPECT_EQ(test, go3s_type_unregister(&al), 0);
+	GO3S_EXPECT_EQ(test, go3s_type_unregister(&al), 0);
 }
 
 static void get_put_destroys_once(struct kunit *test)
 {
 	struct thing *t = go3s_ref_new(&thing_type, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_EXPECT_EQ(test, t->a + t->b, 0ULL);		/* zeroed */
-	KUNIT_EXPECT_EQ(test, go3s_ref_count(t), 1U);
-	KUNIT_EXPECT_EQ(test, abi_hdr(t)->magic, GO3S_REF_MAGIC);
-	KUNIT_EXPECT_PTR_EQ(test, go3s_ref_get(t), (void *)t);
-	KUNIT_EXPECT_EQ(test, go3s_ref_count(t), 2U);
-	KUNIT_EXPECT_EQ(test, abi_hdr(t)->refs, 2U);	/* the ABI's view */
+	GO3S_ASSERT_NOT_NULL(test, t);
+	GO3S_EXPECT_EQ(test, t->a + t->b, 0ULL);		/* zeroed */
+	GO3S_EXPECT_EQ(test, go3s_ref_count(t), 1U);
+	GO3S_EXPECT_EQ(test, abi_hdr(t)->magic, GO3S_REF_MAGIC);
+	GO3S_EXPECT_PTR_EQ(test, go3s_ref_get(t), (void *)t);
+	GO3S_EXPECT_EQ(test, go3s_ref_count(t), 2U);
+	GO3S_EXPECT_EQ(test, abi_hdr(t)->refs, 2U);	/* the ABI's view */
 	go3s_ref_put(t);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
 	go3s_ref_put(t);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
-	KUNIT_EXPECT_PTR_EQ(test, dtor_last, (void *)t);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_PTR_EQ(test, dtor_last, (void *)t);
 	rcu_barrier();		/* debug builds free after a grace period */
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&thing_type.live), 0L);
+	GO3S_EXPECT_EQ(test, atomic_long_read(&thing_type.live), 0L);
 }
 
 /* Concurrent gets and puts from a kthread per CPU and a hard IRQ. */
@@ -168,9 +169,9 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 	struct task_struct *t[8];
 	int n = min_t(int, num_online_cpus(), ARRAY_SIZE(t)), i, started;
 
-	KUNIT_ASSERT_NOT_NULL(test, r);
+	GO3S_ASSERT_NOT_NULL(test, r);
 	r->t = go3s_ref_new(&thing_type, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r->t);
+	GO3S_ASSERT_NOT_NULL(test, r->t);
 	n = max(n, 4);		/* 4 threads even on one CPU */
 	atomic_set(&r->running, n);
 	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
@@ -194,9 +195,9 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 		msleep(20);
 	for (i = 0; i < n; i++)
 		kthread_stop(t[i]);
-	KUNIT_EXPECT_EQ(test, r->irq_rounds, 20);
-	KUNIT_EXPECT_EQ(test, go3s_ref_count(r->t), 1U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
+	GO3S_EXPECT_EQ(test, r->irq_rounds, 20);
+	GO3S_EXPECT_EQ(test, go3s_ref_count(r->t), 1U);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
 
 	/* Now n holders drop at once: exactly one destruction. */
 	for (i = 1; i < n; i++)
@@ -219,38 +220,38 @@ static void concurrent_get_put_destroys_once(struct kunit *test)
 		msleep(20);
 	for (i = 0; i < started; i++)
 		kthread_stop(t[i]);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static void count_saturates_and_leaks(struct kunit *test)
 {
 	struct thing *t = go3s_ref_new(&thing_type, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
+	GO3S_ASSERT_NOT_NULL(test, t);
 	abi_hdr(t)->refs = INT_MAX;
 	pr_info("GO3S-EXPECT-WARN refcount_t: saturated\n");
-	KUNIT_EXPECT_PTR_EQ(test, go3s_ref_get(t), (void *)t);
-	KUNIT_EXPECT_GE(test, go3s_ref_count(t), (unsigned int)INT_MAX);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
+	GO3S_EXPECT_PTR_EQ(test, go3s_ref_get(t), (void *)t);
+	GO3S_EXPECT_GE(test, go3s_ref_count(t), (unsigned int)INT_MAX);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
 	/* Saturated objects leak by design; the test frees this one itself. */
 	abi_hdr(t)->refs = 1;
 	go3s_ref_put(t);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static void put_rcu_waits_for_readers(struct kunit *test)
 {
 	struct thing *t = go3s_ref_new(&thing_type, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
+	GO3S_ASSERT_NOT_NULL(test, t);
 	rcu_read_lock();
 	go3s_ref_put_rcu(t);
 	/* No grace period can end inside this section. */
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(t->a), 0ULL);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 0);
+	GO3S_EXPECT_EQ(test, READ_ONCE(t->a), 0ULL);
 	rcu_read_unlock();
 	rcu_barrier();
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static void move_and_borrow_in_production_terms(struct kunit *test)
@@ -258,19 +259,19 @@ static void move_and_borrow_in_production_terms(struct kunit *test)
 	void *p = go3s_ref_new(&thing_type, GFP_KERNEL);
 	void *q;
 
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	GO3S_ASSERT_NOT_NULL(test, p);
 	q = go3s_ref_move(&p);
-	KUNIT_EXPECT_NOT_NULL(test, q);
-	KUNIT_EXPECT_EQ(test, go3s_ref_count(q), 1U);	/* moved, not copied */
-	KUNIT_EXPECT_PTR_NE(test, p, q);		/* the source is emptied */
-	KUNIT_EXPECT_PTR_EQ(test, go3s_ref_borrow(q), (const void *)q);
+	GO3S_EXPECT_NOT_NULL(test, q);
+	GO3S_EXPECT_EQ(test, go3s_ref_count(q), 1U);	/* moved, not copied */
+	GO3S_EXPECT_PTR_NE(test, p, q);		/* the source is emptied */
+	GO3S_EXPECT_PTR_EQ(test, go3s_ref_borrow(q), (const void *)q);
 	go3s_ref_unborrow(q);
-	KUNIT_EXPECT_PTR_EQ(test, go3s_ref_borrow_mut(q), q);
+	GO3S_EXPECT_PTR_EQ(test, go3s_ref_borrow_mut(q), q);
 	go3s_ref_unborrow_mut(q);
 	if (!IS_ENABLED(CONFIG_GO3S_DEBUG))	/* borrows cost nothing */
-		KUNIT_EXPECT_EQ(test, abi_hdr(q)->borrows, 0);
+		GO3S_EXPECT_EQ(test, abi_hdr(q)->borrows, 0);
 	go3s_ref_drop(&q);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 /* ---- CONFIG_GO3S_DEBUG: misuse is caught ------------------------------- */
@@ -282,13 +283,13 @@ static void debug_catches_use_after_move(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_GO3S_DEBUG))
 		kunit_skip(test, "needs CONFIG_GO3S_DEBUG");
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	GO3S_ASSERT_NOT_NULL(test, p);
 	q = go3s_ref_move(&p);
 	pr_info("GO3S-EXPECT-WARN (?s)get of a moved ref \\(use after move\\) at %s\n", __func__);
-	KUNIT_EXPECT_NULL(test, go3s_ref_get(p));
-	KUNIT_EXPECT_EQ(test, go3s_ref_count(q), 1U);	/* untouched */
+	GO3S_EXPECT_NULL(test, go3s_ref_get(p));
+	GO3S_EXPECT_EQ(test, go3s_ref_count(q), 1U);	/* untouched */
 	go3s_ref_drop(&q);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static void debug_catches_write_while_borrowed(struct kunit *test)
@@ -297,20 +298,20 @@ static void debug_catches_write_while_borrowed(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_GO3S_DEBUG))
 		kunit_skip(test, "needs CONFIG_GO3S_DEBUG");
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_NOT_NULL(test, go3s_ref_borrow(t));
-	KUNIT_ASSERT_NOT_NULL(test, go3s_ref_borrow(t));
-	KUNIT_EXPECT_EQ(test, abi_hdr(t)->borrows, 2);
+	GO3S_ASSERT_NOT_NULL(test, t);
+	GO3S_ASSERT_NOT_NULL(test, go3s_ref_borrow(t));
+	GO3S_ASSERT_NOT_NULL(test, go3s_ref_borrow(t));
+	GO3S_EXPECT_EQ(test, abi_hdr(t)->borrows, 2);
 	pr_info("GO3S-EXPECT-WARN write to a thing while it is borrowed at %s\n", __func__);
-	KUNIT_EXPECT_NULL(test, go3s_ref_borrow_mut(t));
+	GO3S_EXPECT_NULL(test, go3s_ref_borrow_mut(t));
 	go3s_ref_unborrow(t);
 	go3s_ref_unborrow(t);
-	KUNIT_ASSERT_NOT_NULL(test, go3s_ref_borrow_mut(t));
+	GO3S_ASSERT_NOT_NULL(test, go3s_ref_borrow_mut(t));
 	pr_info("GO3S-EXPECT-WARN borrow of a thing while it is borrowed mutably at %s\n",
 		__func__);
-	KUNIT_EXPECT_NULL(test, go3s_ref_borrow(t));
+	GO3S_EXPECT_NULL(test, go3s_ref_borrow(t));
 	go3s_ref_unborrow_mut(t);
-	KUNIT_EXPECT_EQ(test, abi_hdr(t)->borrows, 0);
+	GO3S_EXPECT_EQ(test, abi_hdr(t)->borrows, 0);
 	go3s_ref_put(t);
 }
 
@@ -320,11 +321,11 @@ static void debug_catches_double_drop(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_GO3S_DEBUG))
 		kunit_skip(test, "needs CONFIG_GO3S_DEBUG");
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	GO3S_ASSERT_NOT_NULL(test, p);
 	go3s_ref_drop(&p);
 	pr_info("GO3S-EXPECT-WARN double drop of a ref at %s\n", __func__);
 	go3s_ref_drop(&p);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static void debug_catches_put_below_zero(struct kunit *test)
@@ -334,7 +335,7 @@ static void debug_catches_put_below_zero(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_GO3S_DEBUG))
 		kunit_skip(test, "needs CONFIG_GO3S_DEBUG");
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	GO3S_ASSERT_NOT_NULL(test, p);
 	/* Inside one RCU section the deferred free cannot have happened. */
 	rcu_read_lock();
 	go3s_ref_put(p);
@@ -342,7 +343,7 @@ static void debug_catches_put_below_zero(struct kunit *test)
 		"\\(put below zero\\?\\)", __func__);
 	go3s_ref_put(copy);
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
+	GO3S_EXPECT_EQ(test, atomic_read(&dtor_calls), 1);
 }
 
 static struct kunit_case go3s_ref_cases[] = {

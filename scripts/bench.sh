@@ -6,7 +6,9 @@
 # and null_blk with fio in another such VM. Prints the BENCH lines of all.
 # GO3S_BENCH_STAGES="uml vm blk" (the default) picks the stages, and
 # GO3S_BENCH_ONLY (e.g. "net,sched") the groups the VM stage runs; the line
-# count is only checked when all three ran.
+# count is only checked when all three ran. GO3S_BENCH_APPEND adds to the
+# VMs' kernel command line, e.g. "go3s_rt.flight=0 go3s_rt.latency=0" to
+# measure what the flight recorder and the histograms cost.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,7 +49,7 @@ go3s_stage "benchmarks in a VM: stock $(go3s_stock_release), 4 CPUs"
 	lib/go3s/go3s_rt.ko="$GO3S_OUT/stock/src/go3s_rt.ko" \
 	lib/go3s/go3s_bench.ko="$GO3S_OUT/stock/src/go3s_bench.ko"
 go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" \
-	"quiet intel_iommu=on${GO3S_BENCH_ONLY:+ go3s_bench_only=$GO3S_BENCH_ONLY}" \
+	"quiet intel_iommu=on${GO3S_BENCH_ONLY:+ go3s_bench_only=$GO3S_BENCH_ONLY} ${GO3S_BENCH_APPEND:-}" \
 	-smp 4 -device intel-iommu,intremap=on \
 	-machine kernel-irqchip=split -device edu >/dev/null || true
 { bench_lines "$out/vm.log"; grep -a '^BENCH-NOTE ' "$out/vm.log" || true; } |

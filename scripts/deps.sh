@@ -13,7 +13,7 @@ PKGS=(
 	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64
 	dkms dh-dkms debhelper lintian
 	qemu-system-x86 busybox-static
-	sparse clang lld llvm fio e2fsprogs util-linux
+	sparse clang lld llvm fio e2fsprogs util-linux linux-perf file
 	coccinelle python3-sphinx
 )
 

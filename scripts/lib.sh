@@ -121,12 +121,44 @@ go3s_sample_files() {
 	local -n _files=$2
 	local ko
 	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh"
+		 lib/go3s/observe.sh="$GO3S_ROOT/scripts/vm/observe.sh"
 		 lib/go3s/edu_pm.sh="$GO3S_ROOT/scripts/vm/edu_pm.sh"
 		 lib/go3s/tcp_echo.sh="$GO3S_ROOT/scripts/vm/tcp_echo.sh"
 		 lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh")
 	for ko in "$1"/src/samples/*/*.ko; do
 		_files+=("lib/go3s/$(basename "$ko")=$ko")
 	done
+}
+
+# go3s_bin_files ARRAY PROGRAM...: append to the named array each PROGRAM
+# (a path) as bin/NAME, with the shared libraries ldd names for it.
+go3s_bin_files() {
+	local -n _bin=$1
+	local path lib
+	shift
+	for path in "$@"; do
+		_bin+=("bin/$(basename "$path")=$path")
+		for lib in $(ldd "$path" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
+			_bin+=("${lib#/}=$lib")
+		done
+	done
+}
+
+# go3s_perf_files ARRAY: Debian's perf (linux-perf, 6.1: it counts
+# tracepoints on 6.12 too) as bin/perf with its libraries, for the stock
+# VM's perf stat checks (scripts/vm/observe.sh).
+go3s_perf_files() {
+	local perf
+	perf=$(ls /usr/bin/perf_[0-9]* 2>/dev/null | sort -V | tail -n1 || true)
+	[ -n "$perf" ] || perf=$(command -v perf) ||
+		go3s_die "perf is missing: run scripts/deps.sh (linux-perf)"
+	# /usr/bin/perf may be Debian's wrapper script around perf_<version>.
+	case $(file -L "$perf") in *ELF*) ;; *) false ;; esac ||
+		go3s_die "$perf is not the perf binary"
+	go3s_bin_files "$1" "$perf"
+	# Under the name the checks call.
+	local -n _pf=$1
+	[ "$(basename "$perf")" = perf ] || _pf+=("bin/perf=$perf")
 }
 
 # go3s_blk_files KREL OUTDIR ARRAY: append to the named array what the block

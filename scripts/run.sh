@@ -37,9 +37,10 @@ go3s_build_modules "$kdir" "$out"
 ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
-go3s_stage "pack an initramfs (busybox, the modules, fio and e2fsprogs)"
+go3s_stage "pack an initramfs (busybox, the modules, fio, e2fsprogs and perf)"
 files=(lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
 go3s_sample_files "$out" files
+go3s_perf_files files
 # The block sample needs 6.11's blk-mq API (samples/blk/Kbuild).
 [ ! -e "$out/src/samples/blk/go3s_blk.ko" ] ||
 	go3s_blk_files "$(go3s_stock_release "$flavour")" "$out" files
@@ -79,6 +80,18 @@ while read -r st name; do
 	echo "  $st selftest:$name"
 	if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+# The flight recorder's snapshot of go3s_channels (scripts/vm/observe.sh)
+# through scripts/go3s-trace: its 5 goroutines and 400 channel operations.
+sed -n '/^GO3S-FLIGHT-BEGIN/,/^GO3S-FLIGHT-END/{/^GO3S-FLIGHT-/d;p}' "$log" >"$out/flight.txt"
+summary=$("$GO3S_ROOT/scripts/go3s-trace" convert "$out/flight.txt" -o "$out/flight" 2>&1) || true
+if [[ $summary == *" 5 goroutines,"*" 400 channel operations "* ]]; then
+	echo "  ok go3s_trace_flight_snapshot (${summary#go3s-trace: })"
+	pass=$((pass + 1))
+else
+	echo "  fail go3s_trace_flight_snapshot: $summary"
+	fail=$((fail + 1))
+fi
+
 echo "stock VM ($(basename "$vmlinuz")): $pass passed, $fail failed (console log: $log)"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
 [ "$fail" -eq 0 ]

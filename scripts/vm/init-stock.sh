@@ -19,6 +19,7 @@ cat $ver
 check debugfs_version grep -q '^abi: [0-9]*\.[0-9]*$' $ver
 
 . ./samples.sh
+. ./observe.sh
 . ./edu_pm.sh
 
 # No KUnit in the stock kernels: go3s_selftest runs its cases at load and

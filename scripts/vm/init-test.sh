@@ -73,9 +73,11 @@ echo 0 >$tr/events/go3s/enable
 for ev in create run park wake exit; do
 	check "tracepoint_go3s_g_$ev" grep -q "go3s_g_$ev: g=" $tr/trace
 done
-for ev in block unblock; do
+for ev in block unblock op; do
 	check "tracepoint_go3s_chan_$ev" grep -q "go3s_chan_$ev: chan=" $tr/trace
 done
+# go3s_channels' goroutines wake each other: the waker is named.
+check tracepoint_go3s_g_wake_names_waker grep -q "go3s_g_wake: g=.* waker=[1-9]" $tr/trace
 
 check rmmod_go3s_rt rmmod go3s_rt
 check debugfs_removed test ! -e /sys/kernel/debug/go3s
