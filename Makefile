@@ -35,7 +35,7 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \
-	docs coccicheck deb
+	docs coccicheck deb print-kdir
 
 all: modules samples
 
@@ -66,6 +66,10 @@ clean:
 
 run:
 	scripts/run.sh
+
+# For scripts/go3s-build: the kernel the samples are built against.
+print-kdir:
+	@echo $(KDIR)
 
 test:
 	scripts/test.sh
