@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+
+// Package panics checks what a Go panic does in a go3s module: it WARNs,
+// naming the check and the Go function (and, for a nil pointer, the
+// line), and ends its goroutine only. Init starts one goroutine per kind
+// of panic; each says it started, then panics. The module stays loaded,
+// rmmod works once they are gone, and Exit panics too: the unload goes on.
+// The debug VM loads it (scripts/vm/init-test.sh) and expects each WARN.
+package panics
+
+type node struct {
+	next *node
+	v    int
+}
+
+func index(started chan<- int, i int) {
+	s := make([]int, 3)
+	started <- 1
+	s[i] = 1
+}
+
+func nilDeref(started chan<- int, p *node) {
+	started <- 1
+	println("unreachable", p.v)
+}
+
+func divide(started chan<- int, d int) {
+	started <- 1
+	println("unreachable", 100/d)
+}
+
+func explicit(started chan<- int) {
+	started <- 1
+	panic("explicit panic from Go")
+}
+
+func sendClosed(started chan<- int) {
+	c := make(chan int, 1)
+	close(c)
+	started <- 1
+	c <- 1
+}
+
+// Init runs in a goroutine when the module loads.
+func Init() int {
+	started := make(chan int, 8)
+	go index(started, 5)
+	go nilDeref(started, nil)
+	go divide(started, 0)
+	go explicit(started)
+	go sendClosed(started)
+	n := 0
+	for i := 0; i < 5; i++ {
+		n += <-started
+	}
+	println(n, "goroutines started; each panics")
+	return 0
+}
+
+// Exit runs in a goroutine when the module unloads.
+func Exit() {
+	var p *node
+	println("unreachable", p.next.v)
+}
