@@ -14,6 +14,7 @@
  * go3s_rt's own, and module exit waits for it without a timeout, so the
  * module's code outlives it.
  */
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -252,24 +253,29 @@ static const char *const panic_msg[] = {
 };
 
 /*
- * End the running Go goroutine after a panic. Outside Go code (a caller
- * bug: only Go code calls the entry points) there is nothing to end: the
- * caller's BUG() fires.
+ * End the running Go goroutine after a panic. Only Go code, which always
+ * runs in a gort goroutine, calls the entry points that panic; a C caller
+ * elsewhere is a bug and has no goroutine to end: after the WARN its task
+ * sleeps for good rather than return into code that assumed a panic
+ * does not return.
  */
-static void gort_die(const char *msg, const char *detail, unsigned long ip)
+static void __noreturn gort_die(const char *msg, const char *detail,
+				unsigned long ip)
 {
 	struct gort_g *g = gort_self();
 	const char *name = g ? g->mod->desc.name : "?";
 
 	WARN(1, "%s: Go panic: %s%s in %pS\n", name, msg, detail ?: "",
 	     (void *)ip);
-	if (!g)
-		return;
-	atomic_inc(&g->mod->panics);
-	if (!g->fn)
-		g->mod->ret = -EFAULT;
-	gort_end(g);
-	go3s_exit();
+	if (g) {
+		atomic_inc(&g->mod->panics);
+		if (!g->fn)
+			g->mod->ret = -EFAULT;
+		gort_end(g);
+		go3s_exit();
+	}
+	for (;;)
+		msleep(MSEC_PER_SEC);
 }
 
 void __noreturn gort_throw(const char *msg, long err, unsigned long ip)
@@ -278,7 +284,6 @@ void __noreturn gort_throw(const char *msg, long err, unsigned long ip)
 
 	snprintf(detail, sizeof(detail), " (%ld)", err);
 	gort_die(msg, err ? detail : NULL, ip);
-	BUG();
 }
 
 /**
@@ -289,10 +294,9 @@ void __noreturn gort_throw(const char *msg, long err, unsigned long ip)
  * @ip: an address in the Go function (the stub's return address).
  *
  * WARNs, naming the module, the check and the Go function, and ends the
- * goroutine (go3s_exit()). For the init function's goroutine, module init
- * then fails with -EFAULT.
+ * goroutine (go3s_exit()): it does not return. For the init function's
+ * goroutine, module init then fails with -EFAULT.
  * Context: Go code.
- * Return: never, inside a Go goroutine.
  */
 void go3s_gort_panic(enum go3s_gort_panic_kind kind, s64 a, s64 b,
 		     unsigned long ip)
@@ -327,9 +331,8 @@ struct gort_ubsan_mismatch {
  *
  * Called instead of __ubsan_handle_type_mismatch_v1() (the Go object is
  * built with -fsanitize=null): as go3s_gort_panic(), with the Go source
- * file and line.
+ * file and line. Does not return.
  * Context: Go code.
- * Return: never, inside a Go goroutine.
  */
 void go3s_gort_panic_nilcheck(const void *ubsan_data, const void *ptr)
 {
@@ -349,9 +352,9 @@ EXPORT_SYMBOL_GO3S(go3s_gort_panic_nilcheck);
  * @v: the value (gccgo's interface data word).
  * @ip: an address in the Go function.
  *
- * Shows v when it is a string or an integer, else its type.
+ * Shows v when it is a string or an integer, else its type; as
+ * go3s_gort_panic() otherwise. Does not return.
  * Context: Go code.
- * Return: never, inside a Go goroutine.
  */
 void go3s_gort_panic_value(const struct go3s_gort_type *t, const void *v,
 			   unsigned long ip)

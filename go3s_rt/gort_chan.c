@@ -249,11 +249,14 @@ struct go3s_gort_selected go3s_gort_selectgo(struct go3s_gort_scase *cases,
 	if (n < 1 || n > GO3S_SELECT_MAX)
 		gort_throw("select with more than 16 cases", n, _RET_IP_);
 	for (i = 0; i < n; i++) {
-		sc[i] = (struct go3s_select_case) {
-			.ch = cases[i].c ? cases[i].c->ch : NULL,
-			.elem = cases[i].elem,
-			.dir = i < nsends ? GO3S_CHAN_SEND : GO3S_CHAN_RECV,
-		};
+		sc[i].ch = NULL;
+		if (cases[i].c)
+			sc[i].ch = cases[i].c->ch;
+		sc[i].elem = cases[i].elem;
+		sc[i].dir = GO3S_CHAN_RECV;
+		if (i < nsends)
+			sc[i].dir = GO3S_CHAN_SEND;
+		sc[i].ok = false;
 	}
 	ret = go3s_select(sc, n, block ? GO3S_FOREVER : GO3S_NOWAIT);
 	if (ret == -EAGAIN && !block)

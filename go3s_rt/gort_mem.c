@@ -289,19 +289,20 @@ EXPORT_SYMBOL_GO3S(go3s_gort_stringtoslicebyte);
 struct go3s_gort_rune go3s_gort_decoderune(const u8 *s, s64 len, s64 k)
 {
 	struct go3s_gort_rune r = { .rune = 0xfffd, .next = k + 1 };
+	static const s32 min_of[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	u8 c = s[k];
 	int n, i;
-	s32 v, min;
+	s32 v;
 
-	if (c >= 0xf0 && c < 0xf5) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if (c >= 0xc2 && c < 0xe0) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else {
+	if (c >= 0xf0 && c < 0xf5)
+		n = 4;
+	else if (c >= 0xe0 && c < 0xf0)
+		n = 3;
+	else if (c >= 0xc2 && c < 0xe0)
+		n = 2;
+	else
 		return r;
-	}
+	v = c & (0x7f >> n);
 	if (k + n > len)
 		return r;
 	for (i = 1; i < n; i++) {
@@ -309,7 +310,7 @@ struct go3s_gort_rune go3s_gort_decoderune(const u8 *s, s64 len, s64 k)
 			return r;
 		v = (v << 6) | (s[k + i] & 0x3f);
 	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+	if (v < min_of[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return r;
 	r.rune = v;
 	r.next = k + n;
@@ -354,55 +355,63 @@ bool go3s_gort_memequal(const void *a, const void *b, u64 size)
 }
 EXPORT_SYMBOL_GO3S(go3s_gort_memequal);
 
-#define GORT_MEMEQUAL(bits)						\
-bool go3s_gort_memequal##bits(const void *a, const void *b)		\
-{									\
-	return go3s_gort_memequal(a, b, (bits) / 8);			\
-}									\
-EXPORT_SYMBOL_GO3S(go3s_gort_memequal##bits);				\
-const struct go3s_gort_func go3s_gort_memequal##bits##_f = {		\
-	go3s_gort_memequal##bits };					\
-EXPORT_SYMBOL_GO3S(go3s_gort_memequal##bits##_f)
-
-/**
- * go3s_gort_memequal0 - compare two zero-size values
- * @a: one value.
- * @b: the other.
- *
- * Context: any context.
- * Return: true.
+/*
+ * The equal functions of type descriptors, reached through their func
+ * values (gccgo passes the closure in %r10; these need none). Go code
+ * only calls them for map keys and interface values, which go3s-build
+ * refuses; the descriptors must still link.
  */
-bool go3s_gort_memequal0(const void *a, const void *b)
+static bool memequal0(const void *a, const void *b)
 {
 	return true;
 }
-EXPORT_SYMBOL_GO3S(go3s_gort_memequal0);
-const struct go3s_gort_func go3s_gort_memequal0_f = { go3s_gort_memequal0 };
-EXPORT_SYMBOL_GO3S(go3s_gort_memequal0_f);
 
-GORT_MEMEQUAL(8);
-GORT_MEMEQUAL(16);
-GORT_MEMEQUAL(32);
-GORT_MEMEQUAL(64);
-GORT_MEMEQUAL(128);
+static bool memequal8(const void *a, const void *b)
+{
+	return go3s_gort_memequal(a, b, 1);
+}
 
-/**
- * go3s_gort_strequal - compare two strings
- * @a: one string (a struct go3s_string).
- * @b: the other.
- *
- * Context: any context.
- * Return: true if equal.
- */
-bool go3s_gort_strequal(const void *a, const void *b)
+static bool memequal16(const void *a, const void *b)
+{
+	return go3s_gort_memequal(a, b, 2);
+}
+
+static bool memequal32(const void *a, const void *b)
+{
+	return go3s_gort_memequal(a, b, 4);
+}
+
+static bool memequal64(const void *a, const void *b)
+{
+	return go3s_gort_memequal(a, b, 8);
+}
+
+static bool memequal128(const void *a, const void *b)
+{
+	return go3s_gort_memequal(a, b, 16);
+}
+
+static bool strequal(const void *a, const void *b)
 {
 	const struct go3s_string *x = a, *y = b;
 
 	return x->len == y->len &&
 	       go3s_gort_memequal(go3s_string_ptr(x), go3s_string_ptr(y), x->len);
 }
-EXPORT_SYMBOL_GO3S(go3s_gort_strequal);
-const struct go3s_gort_func go3s_gort_strequal_f = { go3s_gort_strequal };
+
+const struct go3s_gort_func go3s_gort_memequal0_f = { memequal0 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal0_f);
+const struct go3s_gort_func go3s_gort_memequal8_f = { memequal8 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal8_f);
+const struct go3s_gort_func go3s_gort_memequal16_f = { memequal16 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal16_f);
+const struct go3s_gort_func go3s_gort_memequal32_f = { memequal32 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal32_f);
+const struct go3s_gort_func go3s_gort_memequal64_f = { memequal64 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal64_f);
+const struct go3s_gort_func go3s_gort_memequal128_f = { memequal128 };
+EXPORT_SYMBOL_GO3S(go3s_gort_memequal128_f);
+const struct go3s_gort_func go3s_gort_strequal_f = { strequal };
 EXPORT_SYMBOL_GO3S(go3s_gort_strequal_f);
 
 /* ---- type descriptors of package unsafe --------------------------------- */

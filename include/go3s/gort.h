@@ -7,7 +7,9 @@
  * renames each of those calls to the go3s_gort_*() function below that
  * implements it on go3s_rt (scripts/go3s-symbols is the table), refuses
  * the package if it calls anything else, and generates the module's C
- * part: one GO3S_GORT_MODULE() line.
+ * part: a struct go3s_gort_mod, module init and exit calling
+ * go3s_gort_mod_init() and go3s_gort_mod_exit(), and the stubs through
+ * which Go code reaches go3s_gort_panic().
  *
  * Every line of Go runs in a goroutine: module init runs the package's
  * init function in one and waits for it, module exit its exit function.
@@ -25,14 +27,15 @@
  *
  * The structures below are gccgo 12's (Go 1.18) layouts, which compiled
  * Go code reads inline: static_assert()s pin them.
+ *
+ * Kernel-doc for the functions: go3s_rt/gort.c, go3s_rt/gort_chan.c and
+ * go3s_rt/gort_mem.c, rendered with Documentation/go.rst by make docs.
  */
 #ifndef _GO3S_GORT_H
 #define _GO3S_GORT_H
 
-#include <linux/bug.h>
 #include <linux/build_bug.h>
 #include <linux/completion.h>
-#include <linux/init.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -128,9 +131,8 @@ static_assert(offsetof(struct go3s_gort_chan, dataqsiz) == 8);
 static_assert(sizeof(struct go3s_gort_scase) == 16);
 
 /*
- * Why a Go goroutine stopped early. GO3S_GORT_PANIC_* name the checks
- * gccgo compiles in, each reported by its own stub in the module
- * (GO3S_GORT_MODULE()).
+ * Why a Go goroutine stopped early: the checks gccgo compiles in, each
+ * reported through its own stub in the module (scripts/go3s-build).
  */
 enum go3s_gort_panic_kind {
 	GO3S_GORT_PANIC_INDEX,		/* index out of range */
@@ -145,8 +147,9 @@ enum go3s_gort_panic_kind {
 };
 
 /*
- * The module's part of a compiled Go module; GO3S_GORT_MODULE() defines
- * one. Fields after @desc are the runtime's (L: @lock).
+ * The state of a module written in Go, in the module (go3s-build's
+ * generated C part fills in the first three fields). The others are the
+ * runtime's (L: @lock).
  */
 struct go3s_gort_mod {
 	struct go3s_module_desc desc;
@@ -164,8 +167,9 @@ int go3s_gort_mod_init(struct go3s_gort_mod *mod);
 void go3s_gort_mod_exit(struct go3s_gort_mod *mod);
 
 /*
- * Called from the stubs GO3S_GORT_MODULE() generates; never return. The
- * nil check's handler is called directly: gccgo expects it to return.
+ * The panics: called from the module's stubs, which gccgo calls as
+ * functions that never return; the nil check's handler is called
+ * directly (gccgo expects it to return). None of them returns.
  */
 void go3s_gort_panic(enum go3s_gort_panic_kind kind, s64 a, s64 b,
 		     unsigned long ip);
@@ -215,13 +219,6 @@ s64 go3s_gort_cmpstring(const u8 *a, s64 alen, const u8 *b, s64 blen);
 
 /* Equality, and the func values and type descriptors that name them. */
 bool go3s_gort_memequal(const void *a, const void *b, u64 size);
-bool go3s_gort_memequal0(const void *a, const void *b);
-bool go3s_gort_memequal8(const void *a, const void *b);
-bool go3s_gort_memequal16(const void *a, const void *b);
-bool go3s_gort_memequal32(const void *a, const void *b);
-bool go3s_gort_memequal64(const void *a, const void *b);
-bool go3s_gort_memequal128(const void *a, const void *b);
-bool go3s_gort_strequal(const void *a, const void *b);
 extern const struct go3s_gort_func go3s_gort_memequal0_f;
 extern const struct go3s_gort_func go3s_gort_memequal8_f;
 extern const struct go3s_gort_func go3s_gort_memequal16_f;
@@ -242,69 +239,5 @@ void go3s_gort_printpointer(const void *p);
 void go3s_gort_printstring(const u8 *p, s64 len);
 void go3s_gort_printsp(void);
 void go3s_gort_printnl(void);
-
-/*
- * The Go code's calls to the checks' failure paths go to these stubs in
- * the module (scripts/go3s-symbols), not straight to go3s_rt: gccgo knows
- * they never return and puts nothing after the call, and objtool only
- * accepts that for a function of the same object that visibly never
- * returns. The BUG() is never reached: go3s_gort_panic() ends the
- * goroutine.
- */
-#define __GO3S_GORT_STUB2(name, kind)					\
-	void name(s64 a, s64 b);					\
-	void name(s64 a, s64 b)						\
-	{								\
-		go3s_gort_panic(kind, a, b, _RET_IP_);			\
-		BUG();							\
-	}
-
-#define __GO3S_GORT_STUBS						\
-	__GO3S_GORT_STUB2(go3s_gomod_panic_index, GO3S_GORT_PANIC_INDEX) \
-	__GO3S_GORT_STUB2(go3s_gomod_panic_slice, GO3S_GORT_PANIC_SLICE) \
-	__GO3S_GORT_STUB2(go3s_gomod_panic_divide, GO3S_GORT_PANIC_DIVIDE) \
-	__GO3S_GORT_STUB2(go3s_gomod_panic_shift, GO3S_GORT_PANIC_SHIFT) \
-	__GO3S_GORT_STUB2(go3s_gomod_panic_mem, GO3S_GORT_PANIC_NIL)	\
-	__GO3S_GORT_STUB2(go3s_gomod_panic_gonil, GO3S_GORT_PANIC_GO_NIL) \
-	__GO3S_GORT_STUB2(go3s_gomod_panic_makeslice, GO3S_GORT_PANIC_MAKESLICE) \
-	void go3s_gomod_gopanic(const struct go3s_gort_type *t, const void *v); \
-	void go3s_gomod_gopanic(const struct go3s_gort_type *t, const void *v) \
-	{								\
-		go3s_gort_panic_value(t, v, _RET_IP_);			\
-		BUG();							\
-	}
-
-/**
- * GO3S_GORT_MODULE - the C part of a module written in Go
- * @mname: the module's name, a string (KBUILD_MODNAME).
- * @description: MODULE_DESCRIPTION().
- * @initf: the Go package's init function, func() int, or NULL.
- * @exitf: its exit function, func(), or NULL.
- *
- * Module init runs @initf in a goroutine and waits for it: its result
- * (0 or a negative errno) is the module's; a panic makes it -EFAULT.
- * Module exit runs @exitf the same way, then frees the module's arena
- * and channels. scripts/go3s-build generates the one line that uses it.
- */
-#define GO3S_GORT_MODULE(mname, description, initf, exitf)		\
-	__GO3S_GORT_STUBS						\
-	static struct go3s_gort_mod go3s_gomod = {			\
-		.desc = GO3S_MODULE_DESC(mname),			\
-		.init_fn = initf,					\
-		.exit_fn = exitf,					\
-	};								\
-	static int __init go3s_gomod_init(void)				\
-	{								\
-		return go3s_gort_mod_init(&go3s_gomod);			\
-	}								\
-	static void __exit go3s_gomod_exit(void)			\
-	{								\
-		go3s_gort_mod_exit(&go3s_gomod);			\
-	}								\
-	module_init(go3s_gomod_init);					\
-	module_exit(go3s_gomod_exit);					\
-	GO3S_IMPORT_NS();						\
-	MODULE_LICENSE("GPL");						\
-	MODULE_DESCRIPTION(description)
 
 #endif /* _GO3S_GORT_H */
