@@ -2,10 +2,11 @@
 
 // Package pipeline is samples/channels written in Go: a generator
 // goroutine feeds an unbuffered channel, squarer goroutines turn numbers
-// into squares on a buffered one, and Init collects the results. Closing
-// a channel is how each stage tells the next one it is done; a select
-// with a default case polls a quit channel. One goroutine outlives Init
-// by holdMs, so that rmmod is refused until it ends.
+// into squares on a buffered one, and Init collects the results and the
+// squarers' reports with a select. Closing a channel is how the generator
+// tells the squarers it is done; a select with a default case polls a
+// quit channel. One goroutine outlives Init by holdMs, so that rmmod is
+// refused until it ends.
 package pipeline
 
 //extern go3s_sleep
@@ -56,18 +57,24 @@ func Init() int {
 	for i := 0; i < squarers; i++ {
 		go square(i, nums, out, done)
 	}
-	// The collector closes out once every squarer has reported.
-	counts := make([]int, 0)
-	go func() {
-		for i := 0; i < squarers; i++ {
-			counts = append(counts, <-done)
-		}
-		close(out)
-	}()
 
-	sum := 0
+	// Collect results and the squarers' reports, whichever comes.
+	sum, finished := 0, 0
 	per := [squarers]int{}
-	for r := range out {
+	counts := make([]int, 0)
+	for finished < squarers {
+		select {
+		case r := <-out:
+			sum += r.square
+			per[r.worker]++
+		case c := <-done:
+			counts = append(counts, c)
+			finished++
+		}
+	}
+	// Each squarer sent all its results before it reported: drain the rest.
+	for len(out) > 0 {
+		r := <-out
 		sum += r.square
 		per[r.worker]++
 	}
@@ -76,14 +83,14 @@ func Init() int {
 		total += c
 	}
 	println("squares of 1 ..", n, "from", squarers, "squarers:", sum, "in", total, "results")
-	if sum != n*(n+1)*(2*n+1)/6 || total != n {
+	if sum != n*(n+1)*(2*n+1)/6 || total != n || len(counts) != squarers {
 		return -22
 	}
 
-	// A goroutine that outlives Init: rmmod must wait for it.
+	// A goroutine (a closure) that outlives Init: rmmod must wait for it.
 	go func() {
 		sleep(holdMs * 1000000)
-		println("last goroutine done")
+		println("last goroutine done; squarers reported", counts[0]+counts[1]+counts[2]+counts[3], "numbers")
 	}()
 	return 0
 }

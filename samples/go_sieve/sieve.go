@@ -4,7 +4,7 @@
 // filter goroutines, one per prime found, each passing on the numbers
 // its prime does not divide. Every goroutine ends: the generator stops
 // at limit and closes its channel, and each filter closes its output
-// when its input is closed.
+// when its input is closed. Init also runs Go's string operations.
 package sieve
 
 const (
@@ -29,6 +29,19 @@ func filter(in <-chan int, out chan<- int, prime int) {
 }
 
 var found []int
+
+// A title with a rune of three bytes, for the string operations.
+var title = "Eratosthenes — concurrently"
+
+func strings() (string, int, int) {
+	runes := 0
+	for range title {
+		runes++
+	}
+	b := []byte(title)
+	copy(b, "ERATOSTHENES")
+	return string(b[:12]), runes, len(b)
+}
 
 // Init runs in a goroutine when the module loads.
 func Init() int {
@@ -55,6 +68,8 @@ func Init() int {
 		print(" ", p)
 	}
 	println()
+	head, runes, bytes := strings()
+	println("strings:", head, runes, "runes in", bytes, "bytes", head < "F", head == "ERATOSTHENES")
 	if len(found) != primes || last != 1999 {
 		return -22
 	}

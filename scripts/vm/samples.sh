@@ -68,6 +68,7 @@ step "insmod go3s_go_sieve.ko (Go: the prime sieve, a chain of filter goroutines
 check insmod_go3s_go_sieve insmod go3s_go_sieve.ko
 check go_sieve_primes sh -c 'dmesg | grep -q "go3s_go_sieve: 303 primes below 2000 by 303 filter goroutines; the last is 1999"'
 check go_sieve_first_ten sh -c 'dmesg | grep -q "go3s_go_sieve: first ten: 2 3 5 7 11 13 17 19 23 29$"'
+check go_sieve_strings sh -c 'dmesg | grep -q "go3s_go_sieve: strings: ERATOSTHENES 27 runes in 29 bytes true true$"'
 check rmmod_go3s_go_sieve rmmod go3s_go_sieve
 check go_sieve_unregistered sh -c "! grep -q go3s_go_sieve $dbg/modules"
 
