@@ -14,7 +14,6 @@
  * go3s_rt's own, and module exit waits for it without a timeout, so the
  * module's code outlives it.
  */
-#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -255,30 +254,27 @@ static const char *const panic_msg[] = {
 /*
  * End the running Go goroutine after a panic. Only Go code, which always
  * runs in a gort goroutine, calls the entry points that panic; a C caller
- * elsewhere is a bug and has no goroutine to end: after the WARN its task
- * sleeps for good rather than return into code that assumed a panic
- * does not return.
+ * elsewhere is a bug, with no goroutine to end: after the WARN this
+ * returns, and the caller (gort_throw(), a module's stub) sleeps for good
+ * rather than go on as if the call had worked.
  */
-static void __noreturn gort_die(const char *msg, const char *detail,
-				unsigned long ip)
+static void gort_die(const char *msg, const char *detail, unsigned long ip)
 {
 	struct gort_g *g = gort_self();
 	const char *name = g ? g->mod->desc.name : "?";
 
 	WARN(1, "%s: Go panic: %s%s in %pS\n", name, msg, detail ?: "",
 	     (void *)ip);
-	if (g) {
-		atomic_inc(&g->mod->panics);
-		if (!g->fn)
-			g->mod->ret = -EFAULT;
-		gort_end(g);
-		go3s_exit();
-	}
-	for (;;)
-		msleep(MSEC_PER_SEC);
+	if (!g)
+		return;
+	atomic_inc(&g->mod->panics);
+	if (!g->fn)
+		g->mod->ret = -EFAULT;
+	gort_end(g);
+	go3s_exit();
 }
 
-void __noreturn gort_throw(const char *msg, long err, unsigned long ip)
+void gort_throw_msg(const char *msg, long err, unsigned long ip)
 {
 	char detail[32];
 
@@ -294,8 +290,9 @@ void __noreturn gort_throw(const char *msg, long err, unsigned long ip)
  * @ip: an address in the Go function (the stub's return address).
  *
  * WARNs, naming the module, the check and the Go function, and ends the
- * goroutine (go3s_exit()): it does not return. For the init function's
- * goroutine, module init then fails with -EFAULT.
+ * goroutine (go3s_exit()): it does not return, except outside a Go
+ * goroutine (a caller bug). For the init function's goroutine, module
+ * init then fails with -EFAULT.
  * Context: Go code.
  */
 void go3s_gort_panic(enum go3s_gort_panic_kind kind, s64 a, s64 b,

@@ -8,6 +8,8 @@
 #ifndef _GO3S_GORT_INT_H
 #define _GO3S_GORT_INT_H
 
+#include <linux/delay.h>
+
 #include <go3s/gort.h>
 
 #define GORT_LINE	160	/* bytes of one print/println line */
@@ -27,6 +29,20 @@ struct gort_g {
 
 struct gort_g *gort_self(void);
 void *gort_alloc(struct go3s_gort_mod *mod, u64 size, unsigned long ip);
-void __noreturn gort_throw(const char *msg, long err, unsigned long ip);
+void gort_throw_msg(const char *msg, long err, unsigned long ip);
+
+/*
+ * Panic the running Go goroutine with a runtime error: it ends there.
+ * gort_throw_msg() returns only outside a Go goroutine (a C caller's
+ * bug, already WARNed): that task then sleeps for good rather than go
+ * on as if the call had worked.
+ */
+static inline void __noreturn gort_throw(const char *msg, long err,
+					 unsigned long ip)
+{
+	gort_throw_msg(msg, err, ip);
+	for (;;)
+		msleep(MSEC_PER_SEC);
+}
 
 #endif /* _GO3S_GORT_INT_H */
