@@ -5,7 +5,8 @@
 // line), and ends its goroutine only. Init starts one goroutine per kind
 // of panic; each says it started, then panics. The module stays loaded,
 // rmmod works once they are gone, and Exit panics too: the unload goes on.
-// The debug VM loads it (scripts/vm/init-test.sh) and expects each WARN.
+// The debug VM loads it (scripts/vm/init-test.sh) and expects each WARN,
+// which names the function: they are not inlined into the go thunks.
 package panics
 
 type node struct {
@@ -13,27 +14,32 @@ type node struct {
 	v    int
 }
 
+//go:noinline
 func index(started chan<- int, i int) {
 	s := make([]int, 3)
 	started <- 1
 	s[i] = 1
 }
 
+//go:noinline
 func nilDeref(started chan<- int, p *node) {
 	started <- 1
 	println("unreachable", p.v)
 }
 
+//go:noinline
 func divide(started chan<- int, d int) {
 	started <- 1
 	println("unreachable", 100/d)
 }
 
+//go:noinline
 func explicit(started chan<- int) {
 	started <- 1
 	panic("explicit panic from Go")
 }
 
+//go:noinline
 func sendClosed(started chan<- int) {
 	c := make(chan int, 1)
 	close(c)
