@@ -40,6 +40,12 @@ func explicit(started chan<- int) {
 }
 
 //go:noinline
+func number(started chan<- int) {
+	started <- 1
+	panic(42)
+}
+
+//go:noinline
 func sendClosed(started chan<- int) {
 	c := make(chan int, 1)
 	close(c)
@@ -54,9 +60,10 @@ func Init() int {
 	go nilDeref(started, nil)
 	go divide(started, 0)
 	go explicit(started)
+	go number(started)
 	go sendClosed(started)
 	n := 0
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 6; i++ {
 		n += <-started
 	}
 	println(n, "goroutines started; each panics")

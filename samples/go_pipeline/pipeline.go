@@ -87,6 +87,18 @@ func Init() int {
 		return -22
 	}
 
+	// Selects that send, with a default: the second finds the buffer full.
+	note := make(chan int, 1)
+	sent := [2]bool{}
+	for i := range sent {
+		select {
+		case note <- i:
+			sent[i] = true
+		default:
+		}
+	}
+	println("non-blocking sends:", sent[0], sent[1], "then", <-note)
+
 	// A goroutine (a closure) that outlives Init: rmmod must wait for it.
 	go func() {
 		sleep(holdMs * 1000000)

@@ -30,6 +30,13 @@ func filter(in <-chan int, out chan<- int, prime int) {
 
 var found []int
 
+// One per filter goroutine, kept to try copy() on pointers.
+type stage struct {
+	prime int
+}
+
+var stages []*stage
+
 // A title with a rune of three bytes, for the string operations.
 var title = "Eratosthenes — concurrently"
 
@@ -53,6 +60,7 @@ func Init() int {
 			break
 		}
 		found = append(found, prime)
+		stages = append(stages, &stage{prime: prime})
 		next := make(chan int, 4)
 		go filter(ch, next, prime)
 		ch = next
@@ -68,6 +76,9 @@ func Init() int {
 		print(" ", p)
 	}
 	println()
+	top := make([]*stage, 3)
+	k := copy(top, stages)
+	println("copied", k, "stages; the third filters", top[2].prime)
 	head, runes, bytes := strings()
 	println("strings:", head, runes, "runes in", bytes, "bytes", head < "F", head == "ERATOSTHENES")
 	if len(found) != primes || last != 1999 {
