@@ -19,7 +19,8 @@ targets += go3s_go.o go3s_gomod.c
 
 quiet_cmd_go3s_build = GO3S    $@
       cmd_go3s_build = $(PYTHON3) $(go3s-dir)/scripts/go3s-build compile \
-			--cflags '$(KBUILD_CFLAGS)' --obj $@ \
+			--cflags '$(KBUILD_CFLAGS) $(if $(CONFIG_KASAN),$(CFLAGS_KASAN))' \
+			--obj $@ \
 			--c $(obj)/go3s_gomod.c $(src)
 
 $(obj)/go3s_go.o: $(wildcard $(src)/*.go) $(src)/go3s.manifest \
