@@ -139,7 +139,7 @@ static void mod_free(struct go3s_gort_mod *mod)
 
 /**
  * go3s_gort_mod_init - module init of a module written in Go
- * @mod: the module's state (GO3S_GORT_MODULE()).
+ * @mod: the module's state (in the C part go3s-build writes).
  *
  * Registers the module (go3s/modules), then runs its init function in a
  * goroutine the module owns and waits for it. If init fails, waits until
