@@ -228,12 +228,10 @@ void *go3s_gort_go(void (*fn)(void *), void *arg)
 	g->fn = fn;
 	g->arg = arg;
 	ret = __go3s_go(gort_start, g, self->mod->desc.owner, _RET_IP_);
-	if (ret) {
-		kfree(g);
-		gort_throw("go statement: cannot start a goroutine", ret,
-			   _RET_IP_);
-	}
-	return g;
+	if (!ret)
+		return g;
+	kfree(g);
+	gort_throw("go statement: cannot start a goroutine", ret, _RET_IP_);
 }
 EXPORT_SYMBOL_GO3S(go3s_gort_go);
 
@@ -489,7 +487,10 @@ EXPORT_SYMBOL_GO3S(go3s_gort_printhex);
  */
 void go3s_gort_printbool(bool v)
 {
-	line_add(v ? "true" : "false", v ? 4 : 5);
+	if (v)
+		line_add("true", 4);
+	else
+		line_add("false", 5);
 }
 EXPORT_SYMBOL_GO3S(go3s_gort_printbool);
 
