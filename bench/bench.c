@@ -367,6 +367,7 @@ static int __init go3s_bench_init(void)
 		go3s_bench_mem();
 		go3s_bench_mid();
 		go3s_bench_sched();
+		go3s_bench_net(r == runs - 1);
 	}
 	for (i = 0; i < nr_lines; i++)
 		print_line(&lines[i]);

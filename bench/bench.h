@@ -18,6 +18,11 @@ u64 go3s_bench_kthread_pingpong(struct pingpong *pp, unsigned int rounds);
 void go3s_bench_chan(void);
 void go3s_bench_mem(void);
 void go3s_bench_sched(void);
+#ifdef CONFIG_NET
+void go3s_bench_net(bool last);
+#else
+static inline void go3s_bench_net(bool last) { }
+#endif
 #ifdef CONFIG_PCI
 void go3s_bench_mid(void);
 #else

@@ -48,6 +48,7 @@ enum go3s_wait_reason {
 	GO3S_WAIT_SELECT,
 	GO3S_WAIT_TEST,
 	GO3S_WAIT_FSM,
+	GO3S_WAIT_NET,
 	GO3S_WAIT_NR,
 };
 
@@ -62,6 +63,7 @@ enum go3s_g_action {
 #define GO3S_GF_IRQ_POOL	BIT(0)	/* I: came from an IRQ pool */
 #define GO3S_GF_WARNED		BIT(1)	/* G: already warned about a switch */
 #define GO3S_GF_DIRTY_STACK	BIT(2)	/* G: left by go3s_exit() mid-stack */
+#define GO3S_GF_UNPINNED	BIT(3)	/* I: holds no reference on its owner */
 
 struct go3s_m;
 

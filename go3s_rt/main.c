@@ -12,6 +12,7 @@
 #include "fsm.h"
 #include "g.h"
 #include "irq.h"
+#include "net.h"
 #include "../mid/mid.h"
 #include "owner.h"
 #include "registry.h"
@@ -36,12 +37,18 @@ static int __init go3s_rt_init(void)
 	go3s_stats_init();
 	go3s_registry_init();
 	go3s_fsm_init();
+	ret = go3s_net_init();
+	if (ret)
+		goto err_net;
 	go3s_mid_init();
 
 	pr_info("runtime %s loaded, ABI %u.%u, %u workers\n", GO3S_RT_VERSION,
 		GO3S_ABI_MAJOR, GO3S_ABI_MINOR, go3s_nr_workers());
 	return 0;
 
+err_net:
+	go3s_sched_stop();
+	go3s_sched_exit();
 err_sched:
 	go3s_irq_exit();
 err_irq:
@@ -54,6 +61,7 @@ err_owner:
 
 static void __exit go3s_rt_exit(void)
 {
+	go3s_net_exit();
 	go3s_sched_stop();
 	go3s_owner_drain();
 	go3s_sched_exit();

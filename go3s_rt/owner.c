@@ -348,6 +348,50 @@ static void __maybe_unused owner_wait(struct owner_track *t)
 	waiting_end();
 }
 
+/* Goroutines of @mod not exited yet (it holds no tracker: it was LIVE). */
+static unsigned int __maybe_unused left_of(struct module *mod)
+{
+	struct going w = { .mod = mod };
+
+	go3s_g_for_each(going_visit, &w);
+	return w.left;
+}
+
+/*
+ * A LIVE module's exit has returned. Goroutines holding a reference on it
+ * cannot exist any more; go3s_go_unpinned() ones can, if its exit did not
+ * end them: a caller bug, but one that would run freed code. Keep the
+ * module until they are gone; abandon those still parked abandon_ms
+ * later, as owner_wait() does.
+ */
+static void __maybe_unused unpinned_wait(struct module *mod)
+{
+	unsigned long deadline, next_warn = jiffies + WARN_PERIOD;
+	struct owner_track t = { .mod = mod };
+	unsigned int left = left_of(mod);
+
+	if (likely(!left))
+		return;
+	WARN(1, "go3s: module %s's exit returned with %u goroutines (go3s_go_unpinned()) still running: waiting for them\n",
+	     module_name(mod), left);
+	show_all(mod);
+	deadline = jiffies + msecs_to_jiffies(READ_ONCE(abandon_ms));
+	waiting_begin();
+	while ((left = left_of(mod))) {
+		wait_var_event_timeout(&nr_waiting, !left_of(mod), HZ / 10);
+		if (time_after_eq(jiffies, deadline)) {
+			atomic_set(&t.live, left_of(mod) + t.abandoned);
+			abandon_parked(&t);
+		}
+		if (time_after_eq(jiffies, next_warn)) {
+			pr_warn("module %s: still waiting for %u goroutines\n",
+				module_name(mod), left);
+			next_warn = jiffies + WARN_PERIOD;
+		}
+	}
+	waiting_end();
+}
+
 static int owner_notify(struct notifier_block *nb, unsigned long state,
 			void *data)
 {
@@ -372,8 +416,11 @@ static int owner_notify(struct notifier_block *nb, unsigned long state,
 	rcu_read_lock();
 	t = track_find(mod);
 	rcu_read_unlock();
-	if (!t)			/* LIVE before go3s_rt was loaded */
+	if (!t) {		/* LIVE, or LIVE before go3s_rt was loaded */
+		if (state == MODULE_STATE_GOING)
+			unpinned_wait(mod);
 		return NOTIFY_DONE;
+	}
 	/* Only this notification removes @t, so it stays. */
 	if (state == MODULE_STATE_GOING && atomic_read(&t->live))
 		owner_wait(t);

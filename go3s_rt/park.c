@@ -32,6 +32,7 @@ static const char * const wait_reason_names[GO3S_WAIT_NR] = {
 	[GO3S_WAIT_SELECT]	= "select",
 	[GO3S_WAIT_TEST]	= "test",
 	[GO3S_WAIT_FSM]		= "fsm event",
+	[GO3S_WAIT_NET]		= "net I/O",
 };
 
 static const char * const state_names[GO3S_G_NR_STATES] = {

@@ -304,6 +304,7 @@ static void g_start(struct go3s_m *m, struct go3s_g *g)
 static void g_exited(struct go3s_g *g)
 {
 	struct module *owner = g->owner;
+	bool pinned = !(g->flags & GO3S_GF_UNPINNED);
 
 	trace_go3s_g_exit(g);
 	go3s_arena_destroy(&g->arena);	/* all it allocated, in one step */
@@ -312,7 +313,7 @@ static void g_exited(struct go3s_g *g)
 	go3s_g_set_state(g, GO3S_G_RUNNING, GO3S_G_FREE);
 	go3s_stat_inc_m(exited);
 	go3s_g_cache_put(g);
-	if (owner != THIS_MODULE)
+	if (owner != THIS_MODULE && pinned)
 		module_put(owner);
 	go3s_owner_exited(owner);
 }

@@ -124,6 +124,7 @@ struct go3s_stats {
 	u64 no_spare;		/* handoffs that found no spare worker */
 	u64 kicks;		/* idle workers woken to take queued work */
 	u64 tainted;		/* workers retired: a goroutine left a lock */
+	u64 unpinned;		/* goroutines spawned by go3s_go_unpinned() */
 };
 
 DECLARE_PER_CPU(struct go3s_stats, go3s_stats);

@@ -77,6 +77,33 @@ int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner, unsigned long site)
 }
 EXPORT_SYMBOL_GO3S(__go3s_go);
 
+/* See go3s_go_unpinned() in <go3s/go.h> for the kernel-doc. */
+int __go3s_go_unpinned(go3s_fn_t fn, void *arg, struct module *owner,
+		       unsigned long site)
+{
+	struct go3s_g *g;
+
+	might_sleep();
+	if (!fn)
+		return -EINVAL;
+	if (go3s_stopping())
+		return -ESHUTDOWN;
+#ifdef CONFIG_MODULES
+	/* Its exit has run: nothing of it may start now. */
+	if (owner && READ_ONCE(owner->state) == MODULE_STATE_GOING)
+		return -ESHUTDOWN;
+#endif
+	g = go3s_g_get(GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	go3s_g_prepare(g, fn, arg, owner, site);
+	g->flags |= GO3S_GF_UNPINNED;
+	go3s_stat_inc(unpinned);
+	spawn(g);
+	return 0;
+}
+EXPORT_SYMBOL_GO3S(__go3s_go_unpinned);
+
 /* See go3s_go_irq() in <go3s/go.h> for the kernel-doc. */
 int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
 		  unsigned long site)

@@ -58,7 +58,7 @@ static const struct {
 	FIELD(chan_recvs), FIELD(chan_blocks), FIELD(selects), FIELD(refs_new),
 	FIELD(refs_freed), FIELD(arena_pages), FIELD(arena_frees),
 	FIELD(handoffs), FIELD(block_handoffs), FIELD(busy), FIELD(no_spare),
-	FIELD(kicks), FIELD(tainted),
+	FIELD(kicks), FIELD(tainted), FIELD(unpinned),
 };
 
 int go3s_stats_show(struct seq_file *m, void *unused)

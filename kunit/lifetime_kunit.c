@@ -94,6 +94,54 @@ static void dump_names_function(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&g->done), 0);
 }
 
+/*
+ * go3s_go() pins the module (rmmod is refused while the goroutine runs);
+ * go3s_go_unpinned() does not, and is counted. Built in (UML), there is
+ * no module to pin: only the count is checked there.
+ */
+static void unpinned_goroutine_holds_no_module_reference(struct kunit *test)
+{
+	struct gate *g = kunit_kzalloc(test, 2 * sizeof(*g), GFP_KERNEL);
+	u64 unpinned = STAT(unpinned);
+	int ret, ret2 = -1;
+	int refs[3] = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	for (ret = 0; ret < 2; ret++) {
+		go3s_wg_init(&g[ret].open);
+		go3s_wg_init(&g[ret].done);
+		go3s_wg_add(&g[ret].open, 1);
+		go3s_wg_add(&g[ret].done, 1);
+	}
+#ifdef MODULE
+	refs[0] = module_refcount(THIS_MODULE);
+#endif
+	ret = go3s_go_unpinned(lifetime_gated_body, &g[0]);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+#ifdef MODULE
+	refs[1] = module_refcount(THIS_MODULE);
+#endif
+	if (!ret) {
+		ret2 = go3s_go(lifetime_gated_body, &g[1]);
+		KUNIT_EXPECT_EQ(test, ret2, 0);
+	}
+#ifdef MODULE
+	refs[2] = module_refcount(THIS_MODULE);
+#endif
+	KUNIT_EXPECT_EQ(test, STAT(unpinned) - unpinned, ret ? 0 : 1);
+	go3s_wg_done(&g[0].open);
+	go3s_wg_done(&g[1].open);
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, go3s_wg_wait(&g[0].done), 0);
+	if (!ret2)
+		KUNIT_EXPECT_EQ(test, go3s_wg_wait(&g[1].done), 0);
+	KUNIT_EXPECT_EQ(test, refs[1], refs[0]);
+#ifdef MODULE
+	KUNIT_EXPECT_EQ(test, refs[2], refs[1] + 1);
+#endif
+	KUNIT_EXPECT_EQ(test, go3s_go_unpinned(NULL, NULL), -EINVAL);
+}
+
 /* A CPU's pool is filled when it comes online and freed when it goes. */
 static void irq_pool_follows_cpu_hotplug(struct kunit *test)
 {
@@ -227,6 +275,7 @@ static struct kunit_case go3s_lifetime_cases[] = {
 	KUNIT_CASE(dump_names_function),
 	KUNIT_CASE_SLOW(irq_pool_follows_cpu_hotplug),
 	KUNIT_CASE(exited_stack_comes_back_clean),
+	KUNIT_CASE(unpinned_goroutine_holds_no_module_reference),
 	{}
 };
 

@@ -48,7 +48,8 @@ go3s_stage "benchmarks in a VM: stock $(go3s_stock_release), 4 CPUs"
 go3s_qemu "$out/vm.log" 900 "$(go3s_stock_vmlinuz)" "$out/initrd.gz" \
 	"quiet intel_iommu=on" -smp 4 -device intel-iommu,intremap=on \
 	-machine kernel-irqchip=split -device edu >/dev/null || true
-bench_lines "$out/vm.log" | tee -a "$out/bench.txt"
+{ bench_lines "$out/vm.log"; grep -a '^BENCH-NOTE ' "$out/vm.log" || true; } |
+	tee -a "$out/bench.txt"
 go3s_stage_done
 fi
 

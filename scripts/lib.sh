@@ -122,6 +122,7 @@ go3s_sample_files() {
 	local ko
 	_files+=(lib/go3s/samples.sh="$GO3S_ROOT/scripts/vm/samples.sh"
 		 lib/go3s/edu_pm.sh="$GO3S_ROOT/scripts/vm/edu_pm.sh"
+		 lib/go3s/tcp_echo.sh="$GO3S_ROOT/scripts/vm/tcp_echo.sh"
 		 lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh")
 	for ko in "$1"/src/samples/*/*.ko; do
 		_files+=("lib/go3s/$(basename "$ko")=$ko")

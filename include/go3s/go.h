@@ -49,6 +49,8 @@ int __go3s_go(go3s_fn_t fn, void *arg, struct module *owner,
 	      unsigned long site);
 int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
 		  unsigned long site);
+int __go3s_go_unpinned(go3s_fn_t fn, void *arg, struct module *owner,
+		       unsigned long site);
 
 /**
  * go3s_go - spawn a goroutine running @fn(@arg)
@@ -79,6 +81,27 @@ int __go3s_go_irq(go3s_fn_t fn, void *arg, struct module *owner,
  * (counted in go3s/stats), -ESHUTDOWN while the runtime is going away.
  */
 #define go3s_go_irq(fn, arg)	__go3s_go_irq(fn, arg, THIS_MODULE, _THIS_IP_)
+
+/**
+ * go3s_go_unpinned - spawn a goroutine that does not pin its module
+ * @fn: the goroutine's body.
+ * @arg: passed to @fn.
+ *
+ * As go3s_go(), but the goroutine holds no reference on THIS_MODULE, so
+ * rmmod is not refused while it runs: for a server's long-lived
+ * goroutines (an accept loop, one per connection) that the module's exit
+ * ends, the way an exit stops its kthreads. The exit must make each of
+ * them return (close its sockets or channels, then wait on a WaitGroup)
+ * before it returns itself. If some are still running once the exit has
+ * returned, the module is kept (its GOING notification waits) with a
+ * WARN naming them; those still parked go3s_rt.abandon_ms later are
+ * abandoned, as for a module whose init failed.
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL for a NULL @fn, -ENOMEM, or -ESHUTDOWN while the
+ * runtime or the module is going away (its exit has run).
+ */
+#define go3s_go_unpinned(fn, arg) \
+	__go3s_go_unpinned(fn, arg, THIS_MODULE, _THIS_IP_)
 
 struct go3s_g *go3s_self(void);
 u64 go3s_self_id(void);

@@ -52,8 +52,8 @@ check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
 step "insmod go3s_go_pipeline.ko (Go: generator -> 4 squarers -> collector; one goroutine kept 3 s)"
 check insmod_go3s_go_pipeline insmod go3s_go_pipeline.ko
 check go_pipeline_summed sh -c 'dmesg | grep -q "go3s_go_pipeline: squares of 1 .. 100 from 4 squarers: 338350 in 100 results"'
-cat $dbg/modules
 check go_pipeline_nonblocking_sends sh -c 'dmesg | grep -q "go3s_go_pipeline: non-blocking sends: true false then 0$"'
+cat $dbg/modules
 check go_pipeline_registered grep -q "^go3s_go_pipeline " $dbg/modules
 check go_dump_shows_go_goroutine sh -c "grep -q 'owner go3s_go_pipeline' $dbg/goroutines"
 check go_rmmod_refused_while_goroutine_lives sh -c '! rmmod go3s_go_pipeline 2>/dev/null'
@@ -74,8 +74,14 @@ check go_sieve_strings sh -c 'dmesg | grep -q "go3s_go_sieve: strings: ERATOSTHE
 check rmmod_go3s_go_sieve rmmod go3s_go_sieve
 check go_sieve_unregistered sh -c "! grep -q go3s_go_sieve $dbg/modules"
 
-# The block sample exists only for kernels with a block layer (stock).
-if [ -f go3s_blk.ko ]; then
+# The TCP echo server, over loopback (kernels with networking).
+if [ -f go3s_tcp_echo.ko ]; then
+	. ./tcp_echo.sh
+fi
+
+# The block sample exists only for kernels with a block layer, and its
+# test needs fio and e2fsprogs in the initramfs (go3s_blk_files).
+if [ -f go3s_blk.ko ] && command -v fio >/dev/null; then
 	. ./blk.sh
 fi
 
