@@ -258,10 +258,16 @@ static const char *const panic_msg[] = {
  */
 static void gort_die(const char *msg, const char *detail, unsigned long ip)
 {
+	/*
+	 * @ip is a return address: gccgo calls the panic entry points as
+	 * functions that never return, so the call may be the Go function's
+	 * last instruction and @ip the next function's first. %pB names the
+	 * caller, as a backtrace does.
+	 */
 	struct gort_g *g = gort_self();
 	const char *name = g ? g->mod->desc.name : "?";
 
-	WARN(1, "%s: Go panic: %s%s in %pS\n", name, msg, detail ?: "",
+	WARN(1, "%s: Go panic: %s%s in %pB\n", name, msg, detail ?: "",
 	     (void *)ip);
 	if (!g)
 		return;
