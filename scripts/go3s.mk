@@ -16,6 +16,7 @@ ccflags-y += -I$(go3s-dir)/include -D'pr_fmt(fmt)=KBUILD_MODNAME ": " fmt'
 obj-m := $(go3s-mod).o
 $(go3s-mod)-y := go3s_go.o go3s_gomod.o
 targets += go3s_go.o go3s_gomod.c
+clean-files := go3s_gomod.c
 
 quiet_cmd_go3s_build = GO3S    $@
       cmd_go3s_build = $(PYTHON3) $(go3s-dir)/scripts/go3s-build compile \
