@@ -53,18 +53,33 @@ func sendClosed(started chan<- int) {
 	c <- 1
 }
 
-// Init runs in a goroutine when the module loads.
+//extern go3s_sleep
+func sleep(ns uint64) int32
+
+// Init runs in a goroutine when the module loads. It starts the
+// panickers one at a time, 300 ms apart: WARNs from several CPUs at once
+// would interleave on the console, which the debug VM's judge reads one
+// whole report at a time.
 func Init() int {
 	started := make(chan int, 8)
-	go index(started, 5)
-	go nilDeref(started, nil)
-	go divide(started, 0)
-	go explicit(started)
-	go number(started)
-	go sendClosed(started)
 	n := 0
 	for i := 0; i < 6; i++ {
+		switch i {
+		case 0:
+			go index(started, 5)
+		case 1:
+			go nilDeref(started, nil)
+		case 2:
+			go divide(started, 0)
+		case 3:
+			go explicit(started)
+		case 4:
+			go number(started)
+		case 5:
+			go sendClosed(started)
+		}
 		n += <-started
+		sleep(300 * 1000000)
 	}
 	println(n, "goroutines started; each panics")
 	return 0
