@@ -41,7 +41,7 @@ KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \
-	docs coccicheck deb trace bpftrace-demo
+	docs coccicheck deb trace bpftrace-demo print-kdir
 
 all: modules samples
 
@@ -72,6 +72,10 @@ clean:
 
 run:
 	scripts/run.sh
+
+# For scripts/go3s-build: the kernel the samples are built against.
+print-kdir:
+	@echo $(KDIR)
 
 test:
 	scripts/test.sh

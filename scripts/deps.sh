@@ -14,6 +14,7 @@ PKGS=(
 	dkms dh-dkms debhelper lintian
 	qemu-system-x86 busybox-static
 	sparse clang lld llvm fio e2fsprogs util-linux linux-perf file
+	gccgo-12	# modules written in Go (scripts/go3s-build)
 	coccinelle python3-sphinx
 )
 

@@ -58,6 +58,45 @@ got=$("$GO3S_ROOT/scripts/kunit-json.py" "$out/clean.json" | tr '\n' ' ' || true
 want="ok go3s_core.abi_version_packs_major_minor ok go3s_core.abi_check_accepts_same_and_older_minor "
 [ "$got" = "$want" ] && result ok ktap_merge_parses || { echo "    got: $got"; result fail ktap_merge_parses; }
 
+# go3s-build (Documentation/go.rst) refuses each Go feature go3s_rt does
+# not implement, naming it and the line that uses it: one file per
+# feature in scripts/go3s-refused/, whose "// refused: " line says which.
+for src in "$GO3S_ROOT"/scripts/go3s-refused/*.go; do
+	name=$(basename "$src" .go)
+	want=$(sed -n 's|^// refused: ||p' "$src")
+	rc=0
+	"$GO3S_ROOT/scripts/go3s-build" check "$src" >"$out/go-$name.out" 2>&1 || rc=$?
+	if [ $rc -eq 1 ] &&
+	   grep -F "Go feature $want is not supported in go3s modules" "$out/go-$name.out" |
+	   grep -Eq "^(.*/)?$name\.go:[0-9]+: "; then
+		result ok "go_refuses_$name"
+	else
+		sed 's/^/    /' "$out/go-$name.out"
+		result fail "go_refuses_$name"
+	fi
+done
+# The Go samples pass the same check.
+for d in "$GO3S_ROOT"/samples/go_*/; do
+	name=$(basename "$d")
+	"$GO3S_ROOT/scripts/go3s-build" check "$d" >"$out/go-$name.out" 2>&1 &&
+		result ok "go_accepts_$name" || { cat "$out/go-$name.out"; result fail "go_accepts_$name"; }
+done
+# Every go3s_gort_* the table maps a symbol to is exported by go3s_rt, and
+# every go3s_gomod_* is a stub go3s-build writes into the module.
+missing=
+for t in $(awk '!/^#/ && $2 ~ /^go3s_go(rt|mod)_/ { print $2 }' "$GO3S_ROOT/scripts/go3s-symbols" | sort -u); do
+	case $t in
+	go3s_gort_*)
+		grep -q "EXPORT_SYMBOL_GO3S($t)" "$GO3S_ROOT"/go3s_rt/gort*.c && continue
+		# GORT_MEMEQUAL(bits) exports go3s_gort_memequal<bits> and its _f.
+		bits=${t#go3s_gort_memequal}
+		grep -q "^GORT_MEMEQUAL(${bits%_f});" "$GO3S_ROOT"/go3s_rt/gort*.c ||
+			missing+=" $t" ;;
+	go3s_gomod_*) grep -qw "$t" "$GO3S_ROOT/scripts/go3s-build" || missing+=" $t" ;;
+	esac
+done
+[ -z "$missing" ] && result ok go_symbols_all_implemented || { echo "    missing:$missing"; result fail go_symbols_all_implemented; }
+
 echo "harness: $pass passed, $fail failed"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
 [ "$fail" -eq 0 ]

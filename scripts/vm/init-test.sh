@@ -70,6 +70,31 @@ echo 1 >$tr/events/go3s/enable
 . ./samples.sh
 
 echo 0 >$tr/events/go3s/enable
+# A module written in Go whose goroutines all panic (samples/go_panic):
+# each WARNs, naming the check and the Go function, and only its own
+# goroutine ends; the module unloads; its exit function panics too.
+step "insmod go3s_go_panic.ko (6 goroutines panic; the module lives on)"
+for w in 'index out of range \[5\] with length 3 in panics\.index' \
+	 'invalid memory address or nil pointer dereference at .*panics\.go:[0-9]+ in panics\.nilDeref' \
+	 'integer divide by zero in panics\.divide' \
+	 'panic: explicit panic from Go in panics\.explicit' \
+	 'panic: 42 in panics\.number' \
+	 'send on closed channel in panics\.sendClosed'; do
+	echo "GO3S-EXPECT-WARN go3s_go_panic: Go panic: $w"
+done
+check insmod_go3s_go_panic insmod go3s_go_panic.ko
+check go_panic_all_started sh -c 'dmesg | grep -q "go3s_go_panic: 6 goroutines started; each panics"'
+i=0
+while [ "$(dmesg | grep -c 'go3s_go_panic: Go panic')" -lt 6 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+check go_panic_goroutines_ended sh -c "! grep -q 'owner go3s_go_panic' $dbg/goroutines"
+echo "GO3S-EXPECT-WARN go3s_go_panic: Go panic: invalid memory address or nil pointer dereference at .*panics\.go:[0-9]+ in panics\.Exit"
+check rmmod_go3s_go_panic rmmod go3s_go_panic
+check go_panic_exit_failed sh -c 'dmesg | grep -q "go3s_go_panic: exit function failed (-14)"'
+
 for ev in create run park wake exit; do
 	check "tracepoint_go3s_g_$ev" grep -q "go3s_g_$ev: g=" $tr/trace
 done

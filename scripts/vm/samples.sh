@@ -48,6 +48,32 @@ check refs_registered grep -Eq "^go3s_refs [0-9]+\\.[0-9]+ 0 0$" $dbg/modules
 check rmmod_go3s_refs rmmod go3s_refs
 check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
 
+# Modules written in Go (Documentation/go.rst): gccgo objects on gort.
+step "insmod go3s_go_pipeline.ko (Go: generator -> 4 squarers -> collector; one goroutine kept 3 s)"
+check insmod_go3s_go_pipeline insmod go3s_go_pipeline.ko
+check go_pipeline_summed sh -c 'dmesg | grep -q "go3s_go_pipeline: squares of 1 .. 100 from 4 squarers: 338350 in 100 results"'
+check go_pipeline_nonblocking_sends sh -c 'dmesg | grep -q "go3s_go_pipeline: non-blocking sends: true false then 0$"'
+cat $dbg/modules
+check go_pipeline_registered grep -q "^go3s_go_pipeline " $dbg/modules
+check go_dump_shows_go_goroutine sh -c "grep -q 'owner go3s_go_pipeline' $dbg/goroutines"
+check go_rmmod_refused_while_goroutine_lives sh -c '! rmmod go3s_go_pipeline 2>/dev/null'
+i=0
+while ! dmesg | grep -q 'go3s_go_pipeline: last goroutine done' && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check go_rmmod_after_goroutines_end rmmod go3s_go_pipeline
+check go_pipeline_exit_ran sh -c 'dmesg | grep -q "go3s_go_pipeline: exit$"'
+
+step "insmod go3s_go_sieve.ko (Go: the prime sieve, a chain of filter goroutines)"
+check insmod_go3s_go_sieve insmod go3s_go_sieve.ko
+check go_sieve_primes sh -c 'dmesg | grep -q "go3s_go_sieve: 303 primes below 2000 by 303 filter goroutines; the last is 1999"'
+check go_sieve_first_ten sh -c 'dmesg | grep -q "go3s_go_sieve: first ten: 2 3 5 7 11 13 17 19 23 29$"'
+check go_sieve_copied_pointers sh -c 'dmesg | grep -q "go3s_go_sieve: copied 3 stages; the third filters 5$"'
+check go_sieve_strings sh -c 'dmesg | grep -q "go3s_go_sieve: strings: ERATOSTHENES 27 runes in 29 bytes true true$"'
+check rmmod_go3s_go_sieve rmmod go3s_go_sieve
+check go_sieve_unregistered sh -c "! grep -q go3s_go_sieve $dbg/modules"
+
 # The TCP echo server, over loopback (kernels with networking).
 if [ -f go3s_tcp_echo.ko ]; then
 	. ./tcp_echo.sh
