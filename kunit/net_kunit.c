@@ -392,6 +392,22 @@ static int pair(int family, struct go3s_conn **cli, struct go3s_conn **srv)
 	return ret;
 }
 
+/* pair() over IPv4, and a spare listener on loopback; all or nothing. */
+static int pair_and_listener(struct go3s_conn **cli, struct go3s_conn **srv,
+			     struct go3s_conn **ln, struct sockaddr_storage *addr)
+{
+	int ret = pair(AF_INET, cli, srv);
+
+	if (ret)
+		return ret;
+	ret = listen_on(AF_INET, GO3S_NET_TCP, 4, ln, addr);
+	if (ret) {
+		go3s_net_close(*cli);
+		go3s_net_close(*srv);
+	}
+	return ret;
+}
+
 /* The peer resets the connection: a parked reader gets -ECONNRESET. */
 static void net_peer_reset_wakes_reader(struct kunit *test)
 {
@@ -448,12 +464,7 @@ static void net_deadlines(struct kunit *test)
 	char buf[4];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, pair(AF_INET, &cli, &srv), 0);
-	if (listen_on(AF_INET, GO3S_NET_TCP, 4, &ln, &addr)) {
-		go3s_net_close(cli);
-		go3s_net_close(srv);
-		KUNIT_FAIL_AND_ABORT(test, "listen failed");
-	}
+	KUNIT_ASSERT_EQ(test, pair_and_listener(&cli, &srv, &ln, &addr), 0);
 	go3s_wg_init(&wg);
 	for (i = 0; i < 3; i++)
 		k[i].wg = &wg;
@@ -508,12 +519,7 @@ static void net_close_wakes_waiters(struct kunit *test)
 	struct call k[2] = {};
 	struct go3s_wg wg;
 
-	KUNIT_ASSERT_EQ(test, pair(AF_INET, &cli, &srv), 0);
-	if (listen_on(AF_INET, GO3S_NET_TCP, 4, &ln, &addr)) {
-		go3s_net_close(cli);
-		go3s_net_close(srv);
-		KUNIT_FAIL_AND_ABORT(test, "listen failed");
-	}
+	KUNIT_ASSERT_EQ(test, pair_and_listener(&cli, &srv, &ln, &addr), 0);
 	go3s_wg_init(&wg);
 	k[0] = (struct call){ .c = ln, .wg = &wg };
 	k[1] = (struct call){ .c = srv, .wg = &wg };
