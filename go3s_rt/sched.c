@@ -223,7 +223,14 @@ void go3s_ready(struct go3s_g *g)
 	struct go3s_p *p;
 
 	WRITE_ONCE(g->ready_ns, go3s_lat_now_sampled(GO3S_LAT_SCHED));
-	if (m) {
+	/*
+	 * Only from the goroutine or worker itself: an interrupt or softirq
+	 * (a socket callback, a timer) that merely landed on a worker must not
+	 * use its runnext, which nobody is woken to look at if that worker is
+	 * on its way to sleep (6.12-rt: tcp_echo's accept loop stayed
+	 * runnable for minutes). The inbox path kicks.
+	 */
+	if (m && !in_interrupt()) {
 		p_put(m, g, true);
 		return;
 	}
