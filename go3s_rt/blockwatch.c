@@ -64,7 +64,16 @@ static void block_workfn(struct irq_work *work)
 
 static void block_csdfn(void *info)
 {
-	block_check(info);
+	struct go3s_p *p = info;
+
+	clear_bit(0, &p->block_csd_busy);
+	/*
+	 * Pairs with the ordering of test_and_set_bit() in
+	 * go3s_blockwatch_kick(): a kick that found the bit still set queued
+	 * its work before, and block_check() now sees it.
+	 */
+	smp_mb__after_atomic();
+	block_check(p);
 }
 
 static struct go3s_m *pn_to_m(struct preempt_notifier *pn)
@@ -123,14 +132,28 @@ void go3s_blockwatch_unregister(struct go3s_m *m)
 
 /*
  * Work was queued on @p: if its worker is blocked, let the P go now. An
- * IPI to the P's CPU (irq_work_queue_on() is not exported); -EBUSY means
- * one is on its way already.
+ * IPI to the P's CPU (irq_work_queue_on() is not exported).
+ *
+ * smp_call_function_single_async() leaves serialising a csd to its
+ * callers: its own busy check is not atomic, and two kicks at once (two
+ * CPUs, or a task and an interrupt on one) could queue the csd twice. That
+ * corrupts the target CPU's IPI list, which also carries the scheduler's
+ * remote wake-ups: a worker was seen stuck in TASK_WAKING for good, and
+ * rmmod then waited on it in kthread_stop(). The bit makes one kick own the
+ * csd until its handler starts; test_and_set_bit() is fully ordered, so
+ * work queued before a kick that finds the bit set is seen by that
+ * handler.
  */
 void go3s_blockwatch_kick(struct go3s_p *p)
 {
-	if (READ_ONCE(p->blocked_m) && READ_ONCE(p->online))
-		smp_call_function_single_async(p->cpu, &p->block_csd);
+	if (!READ_ONCE(p->blocked_m) || !READ_ONCE(p->online))
+		return;
+	if (test_and_set_bit(0, &p->block_csd_busy))
+		return;
+	if (smp_call_function_single_async(p->cpu, &p->block_csd))
+		clear_bit(0, &p->block_csd_busy);
 }
+EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_kick);
 
 void go3s_blockwatch_init(void)
 {
@@ -141,6 +164,7 @@ void go3s_blockwatch_init(void)
 
 		p->block_work = IRQ_WORK_INIT_HARD(block_workfn);
 		INIT_CSD(&p->block_csd, block_csdfn, p);
+		p->block_csd_busy = 0;
 	}
 	preempt_notifier_inc();
 }
@@ -166,6 +190,7 @@ void go3s_blockwatch_exit(void)
 void go3s_blockwatch_register(struct go3s_m *m) { }
 void go3s_blockwatch_unregister(struct go3s_m *m) { }
 void go3s_blockwatch_kick(struct go3s_p *p) { }
+EXPORT_SYMBOL_IF_KUNIT(go3s_blockwatch_kick);
 void go3s_blockwatch_init(void) { }
 void go3s_blockwatch_exit(void) { }
 

@@ -79,6 +79,7 @@ struct go3s_p {
 	/* A worker of this P blocked while running a goroutine (blockwatch.c) */
 	struct irq_work block_work;	/* I: raised by the worker's own CPU */
 	call_single_data_t block_csd;	/* I: sent from other CPUs */
+	unsigned long block_csd_busy;	/* A: bit 0 owns block_csd */
 	unsigned long block_status;	/* A: ->status when it blocked */
 	struct go3s_m *blocked_m;	/* A: that worker, until it runs again */
 	u64 block_since;		/* A: when (latency.h's clock) */

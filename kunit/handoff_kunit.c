@@ -14,18 +14,21 @@
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/wait.h>
 
 #include <go3s/chan.h>
 #include <go3s/go.h>
 #include <go3s/wg.h>
 
+#include "../go3s_rt/g.h"
 #include "../go3s_rt/sched.h"
 #include "../go3s_rt/stats.h"
 #include "kunit_compat.h"
@@ -625,6 +628,123 @@ static void yielders_do_not_starve_the_inbox(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&s->wg), 0);
 }
 
+/* ---- kicks of a blocked worker's P from everywhere at once -------------- */
+
+/*
+ * Work queued on a P whose worker is blocked makes kick() send an IPI
+ * (go3s_blockwatch_kick()). Kicks come from every CPU and from interrupts
+ * at once; the P's one csd must never be queued twice, which would corrupt
+ * the target CPU's IPI list (remote wake-ups included). Afterwards every
+ * CPU must still answer a synchronous cross call and wake a thread.
+ */
+struct kickstorm {
+	struct go3s_p *p;		/* the blocked goroutine's P */
+	struct hrtimer timer;
+	struct go3s_wg done;
+	atomic_t kicks;
+	bool blocking, stop;
+};
+
+static void kick_blocker_body(void *arg)
+{
+	struct kickstorm *k = arg;
+
+	WRITE_ONCE(k->p, go3s_self()->m->p);
+	WRITE_ONCE(k->blocking, true);
+	msleep(block_ms);
+	WRITE_ONCE(k->blocking, false);
+	go3s_wg_done(&k->done);
+}
+
+static enum hrtimer_restart kick_timer_fn(struct hrtimer *t)
+{
+	struct kickstorm *k = container_of(t, struct kickstorm, timer);
+
+	if (READ_ONCE(k->stop))
+		return HRTIMER_NORESTART;
+	go3s_blockwatch_kick(k->p);
+	atomic_inc(&k->kicks);
+	hrtimer_forward_now(t, ns_to_ktime(20 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int kick_thread_fn(void *arg)
+{
+	struct kickstorm *k = arg;
+
+	while (!kthread_should_stop()) {
+		if (READ_ONCE(k->blocking)) {
+			go3s_blockwatch_kick(k->p);
+			atomic_inc(&k->kicks);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static void cross_call_fn(void *arg)
+{
+	atomic_inc(arg);
+}
+
+static void kicks_from_everywhere_at_once(struct kunit *test)
+{
+	struct kickstorm *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	struct task_struct **threads;
+	unsigned long until = jiffies + 20 * HZ;
+	atomic_t calls = ATOMIC_INIT(0);
+	unsigned int cpu, n = 0;
+
+	if (!go3s_blockwatch_enabled())
+		kunit_skip(test, "no preempt notifiers: no kicks");
+	threads = kunit_kcalloc(test, nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+	go3s_wg_init(&k->done);
+	go3s_wg_add(&k->done, 1);
+	if (go3s_go(kick_blocker_body, k))
+		KUNIT_FAIL_AND_ABORT(test, "could not spawn the blocker");
+	while (!READ_ONCE(k->blocking) && time_before(jiffies, until))
+		usleep_range(100, 200);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(k->blocking));
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		threads[cpu] = kthread_create_on_cpu(kick_thread_fn, k, cpu,
+						     "go3s_kick/%u");
+		if (!IS_ERR(threads[cpu])) {
+			wake_up_process(threads[cpu]);
+			n++;
+		} else {
+			threads[cpu] = NULL;
+		}
+	}
+	cpus_read_unlock();
+	hrtimer_init(&k->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	k->timer.function = kick_timer_fn;
+	hrtimer_start(&k->timer, ns_to_ktime(20 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+
+	KUNIT_EXPECT_EQ(test, go3s_wg_wait(&k->done), 0);
+	WRITE_ONCE(k->stop, true);
+	hrtimer_cancel(&k->timer);
+	for_each_possible_cpu(cpu)
+		if (threads[cpu])
+			kthread_stop(threads[cpu]);
+
+	/* Every CPU's IPI list still works. */
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, smp_call_function_single(cpu, cross_call_fn,
+							       &calls, 1), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&calls), (int)num_online_cpus());
+	cpus_read_unlock();
+	kunit_info(test, "%d kicks from %u threads and a timer while the worker blocked %u ms\n",
+		   atomic_read(&k->kicks), n, block_ms);
+	KUNIT_EXPECT_GT(test, atomic_read(&k->kicks), 0);
+	KUNIT_EXPECT_EQ(test, n, num_online_cpus());
+}
+
 /* ---- a goroutine exits holding a lock ----------------------------------- */
 
 #ifdef CONFIG_LOCKDEP
@@ -699,6 +819,7 @@ static struct kunit_case go3s_handoff_cases[] = {
 	KUNIT_CASE_SLOW(busy_goroutine_is_noticed),
 	KUNIT_CASE_SLOW(no_goroutine_on_two_workers),
 	KUNIT_CASE_SLOW(every_worker_blocks_at_once),
+	KUNIT_CASE_SLOW(kicks_from_everywhere_at_once),
 	KUNIT_CASE(yielders_do_not_starve_the_inbox),
 	KUNIT_CASE(worker_left_holding_a_lock_retires),
 	{}
