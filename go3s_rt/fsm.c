@@ -456,7 +456,14 @@ int go3s_fsm_fire(struct go3s_fsm *m, unsigned int event)
 		}
 	}
 	spin_unlock(&m->lock);
-	__set_current_state(TASK_RUNNING);
+	/*
+	 * Only a task sets its state back. A goroutine may have resumed on
+	 * another worker: a current read before go3s_park() (the compiler may
+	 * keep it) would be the worker it left, asleep by now, and writing
+	 * TASK_RUNNING there strands that worker off every runqueue.
+	 */
+	if (!req.g)
+		__set_current_state(TASK_RUNNING);
 	ret = req.ret;
 	fsm_put_live(m);	/* the last touch of @m */
 	return ret;
