@@ -14,3 +14,16 @@ check() {
 	shift
 	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
 }
+
+# The state, kernel stack and scheduler figures of go3s_rt's worker
+# threads, for a hang report.
+go3s_tasks_dump() {
+	for d in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$d/comm" || continue
+		case $comm in go3s/*) ;; *) continue ;; esac
+		echo "== $comm (pid ${d#/proc/}): $(grep '^State' "$d/status")" \
+			"wchan $(cat "$d/wchan" 2>/dev/null) uptime $(cut -d' ' -f1 /proc/uptime)"
+		cat "$d/stack" 2>/dev/null
+		grep -E 'exec_start|nr_switches|nr_voluntary|nr_involuntary|on_rq|nr_wakeups ' "$d/sched" 2>/dev/null
+	done
+}

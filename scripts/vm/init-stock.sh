@@ -35,8 +35,8 @@ check rmmod_go3s_selftest rmmod go3s_selftest
 
 step "rmmod go3s_rt"
 cat /sys/kernel/debug/go3s/goroutines
-(sleep 60; echo "rmmod go3s_rt still waiting after 60 s:"; echo t >/proc/sysrq-trigger;
- dmesg | tail -n 200) &
+(sleep 60; echo "rmmod go3s_rt still waiting after 60 s:"; go3s_tasks_dump
+ echo t >/proc/sysrq-trigger; dmesg | tail -n 200) &
 watchdog=$!
 check rmmod_go3s_rt rmmod go3s_rt
 kill $watchdog 2>/dev/null

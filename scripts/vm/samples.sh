@@ -87,4 +87,5 @@ fi
 
 step "cat $dbg/stats"
 cat $dbg/stats
+go3s_tasks_dump
 check stats_no_live_goroutines grep -q '^live: 0$' $dbg/stats

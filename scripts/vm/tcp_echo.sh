@@ -43,7 +43,7 @@ check tcp_echo_goes_on_after_refusal grep -qx two /tmp/echo.r
 check tcp_echo_refusal_counted test "$(echo_stat refused)" = 1
 # On failure, what the runtime was doing.
 if ! grep -qx two /tmp/echo.r; then
-	cat $edbg $dbg/net $dbg/stats $dbg/goroutines
+	cat $edbg $dbg/net $dbg/stats $dbg/goroutines; go3s_tasks_dump
 	echo t >/proc/sysrq-trigger 2>/dev/null
 fi
 
@@ -62,7 +62,7 @@ while [ $n -lt 64 ]; do
 done
 cat $edbg
 if [ $bad != 0 ]; then
-	cat $dbg/net $dbg/stats $dbg/goroutines
+	cat $dbg/net $dbg/stats $dbg/goroutines; go3s_tasks_dump
 	echo t >/proc/sysrq-trigger 2>/dev/null
 fi
 check tcp_echo_64_clients_served test $bad = 0
