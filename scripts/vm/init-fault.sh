@@ -120,9 +120,11 @@ try() {
 # k = 1, 2, ..., counted from the init's entry (the loader's own points
 # before it vary from load to load), until the init no longer reaches k
 # (or MAX). Each failure must give -ENOMEM, or be tolerated (the module
-# loads, works and unloads), and leave nothing behind.
+# loads, works and unloads), and leave nothing behind. With FROM and STEP
+# set (sweep_from=F sweep_step=S sweep ...), only points F, F+S, ... fail.
 sweep() {
-	m=$1 fn=$2 max=$3 k=1 enomem=0 tolerated=0 other=0 bad=0 end=
+	m=$1 fn=$2 max=$3 k=${sweep_from:-1} enomem=0 tolerated=0 other=0 bad=0 end=
+	n=0
 	shift 3
 	while [ $k -le "$max" ]; do
 		echo $k >/sys/module/go3s_fault/parameters/init_nth
@@ -143,13 +145,15 @@ sweep() {
 		-12) enomem=$((enomem + 1)) ;;
 		*) other=$((other + 1)) ;;
 		esac
-		k=$((k + 1))
+		n=$((n + 1))
+		k=$((k + ${sweep_step:-1}))
 	done
 	echo 0 >/sys/module/go3s_fault/parameters/init_nth
-	echo "GO3S-FAULT-FIGURE fail_nth $fn: $((k - 1)) points failed in turn${end:+ (all of them)}:" \
+	echo "GO3S-FAULT-FIGURE fail_nth $fn${*:+ ($*)}: $n points failed in turn" \
+		"from ${sweep_from:-1} every ${sweep_step:-1}${end:+ (to the last)}:" \
 		"-ENOMEM $enomem, tolerated $tolerated, other errors $other"
-	check "fail_nth_${fn}_enomem_or_tolerated" test $other = 0
-	check "fail_nth_${fn}_nothing_left" test $bad = 0
+	check "fail_nth_${fn}${sweep_tag:+_$sweep_tag}_enomem_or_tolerated" test $other = 0
+	check "fail_nth_${fn}${sweep_tag:+_$sweep_tag}_nothing_left" test $bad = 0
 }
 
 # burst MODULE TIMES [PARAMS]: insmod at the set rates, TIMES times.
@@ -175,8 +179,15 @@ burst() {
 check insmod_kunit insmod kunit.ko
 check insmod_go3s_fault insmod go3s_fault.ko
 
+# The flight recorder's trace instance alone has some 400 allocation
+# points, each failure of which only leaves the recorder off: every point
+# of the rest of the init is failed with flight=0, and one point in 16 of
+# the whole init with it on.
 phase "go3s_rt's init, each fault-injection point in turn"
+sweep go3s_rt go3s_rt_init 200 irq_pool=1 flight=0
+sweep_from=3 sweep_step=16 sweep_tag=flight
 sweep go3s_rt go3s_rt_init 400 irq_pool=1
+sweep_from= sweep_step= sweep_tag=
 phase "insmod go3s_rt at failslab $slab %, fail_page_alloc $page %"
 burst go3s_rt 3
 
