@@ -16,6 +16,11 @@
  * a violation is reported with a WARN naming the goroutine's spawn site,
  * and the switch is refused (the goroutine keeps running).
  *
+ * current is the worker thread, and a goroutine may resume on another
+ * worker after any call that may switch: never use across such a call a
+ * current read before it (the compiler may keep it for the whole function),
+ * nor per-task state (memalloc scopes, a block plug, signals).
+ *
  * Each goroutine holds a reference on the module that spawned it: that
  * module cannot be unloaded (rmmod says it is in use) until all of its
  * goroutines have returned.
