@@ -36,8 +36,10 @@ KDIR ?= $(lastword $(sort $(filter-out %-rt-amd64,$(wildcard /usr/src/linux-head
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
 # GO3S_DEBUG=1 builds the runtime with its debug checks (CONFIG_GO3S_DEBUG);
 # the test harness does, production builds should not.
+# GO3S_GCOV=1 profiles go3s_rt and the suites with gcov (Kbuild), for
+# make test's coverage in the debug and MID VMs.
 KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH=m \
-	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y)
+	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y) GO3S_GCOV=$(GO3S_GCOV)
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \

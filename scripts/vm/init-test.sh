@@ -145,5 +145,6 @@ cat $kml >/tmp/leaks
 cat /tmp/leaks
 check kmemleak_clean_with_abandoned test ! -s /tmp/leaks
 
+gcov_dump
 echo "GO3S-END"
 poweroff -f
