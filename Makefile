@@ -12,7 +12,9 @@
 #   make docs       check the kernel-doc and render Documentation/ with it
 #                   into .out/docs/html (scripts/docs.sh)
 #   make coccicheck the kernel's semantic patches over the tree (report)
-#   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
+#   make coverage   line coverage of go3s_rt/, mid/ and arch/ per file and in
+#                   total: KUnit on UML (clang) and the debug and MID VMs
+#                   (gcov), merged (scripts/coverage.sh)
 #   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make trace      run samples/channels (SAMPLE=name: another) in the stock
 #                   VM with go3s:* recorded: .out/trace/trace.json for

@@ -20,6 +20,7 @@
 """
 import argparse
 import base64
+import bisect
 import hashlib
 import io
 import json
@@ -223,16 +224,33 @@ def merge(runs):
         ranges = [(a, b) for g in gcc for a, b, _, _ in g['fns']]
         starts = {a: b for a, b in ranges}
 
-        def in_gcc(n):
-            return any(a <= n <= b for a, b in ranges)
-
         lines = {}
         for g in gcc:
             for n, c in g['lines'].items():
                 lines[n] = lines.get(n, False) or c > 0
+        gcc_lines = sorted(lines)
+
+        def gcc_built(a, b):
+            """Did gcc build code on lines @a..@b (a function, or what
+            it inlined: gcov names no function for an inline one)?"""
+            i = bisect.bisect_left(gcc_lines, a)
+            return i < len(gcc_lines) and gcc_lines[i] <= b
+
         for ll in llvm:
+            # clang's functions start at their "{" and reach to their
+            # last line before the next one.
+            fstart = sorted({a for a, _, _, _ in ll['fns']})
+            fend = {}
+            for n in ll['lines']:
+                i = bisect.bisect_right(fstart, n) - 1
+                if i >= 0:
+                    fend[fstart[i]] = max(fend.get(fstart[i], n), n)
             for n, c in ll['lines'].items():
-                if n in lines or not in_gcc(n):
+                i = bisect.bisect_right(fstart, n) - 1
+                a = fstart[i] if i >= 0 else n
+                b = fend.get(a, n)
+                if n in lines or not (
+                        any(s <= n <= e for s, e in ranges) or gcc_built(a, b)):
                     lines[n] = lines.get(n, False) or c > 0
             for a, _, _, c in ll['fns']:
                 if not c:
@@ -260,12 +278,13 @@ def cmd_report(args):
     llvm = [r for r in runs if r[1][0] != 'gcov']
     if len(gcc) > 1:
         cols.append(('vms', merge(gcc)))
-    if len(llvm) > 1:
-        cols.append(('uml', merge(llvm)))
     merged = merge(runs)
     cols.append(('merged', merged))
-    # The per-file table: UML, the VMs, merged.
-    short = [c for c in cols if c[0] in ('uml', 'vms', 'merged')] or cols
+    # The per-file table: UML (clang), the VMs (gcc), merged.
+    short = [('uml', merge(llvm) if len(llvm) > 1 else own(llvm[0][1][1]))] if llvm else []
+    if gcc:
+        short.append(('vms', merge(gcc) if len(gcc) > 1 else own(gcc[0][1][1])))
+    short.append(('merged', merged))
 
     def count(lines_of, rels):
         hit = total = 0
@@ -297,6 +316,9 @@ def cmd_report(args):
             parts.append('%s %.1f%%' % (name, pct(h, t)))
         h, t = count(merged, rels)
         label = 'total' if d == 'total' else d + '/'
+        if not t:
+            print('coverage:   n/a         %-8s (no lines)' % label)
+            continue
         print('coverage: %5.1f%% lines  %-8s (%d of %d; %s)' %
               (pct(h, t), label, h, t, ', '.join(parts)))
     h, t = count(merged, list(merged))
