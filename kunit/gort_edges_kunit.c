@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite go3s_gort_errors: the run-time errors of the Go shim and
- * its memory helpers, driven from C the way gccgo's code calls them.
+ * KUnit suite go3s_gort_edges: the run-time errors of the Go shim, its
+ * memory helpers and print, driven from C the way gccgo's code calls them.
  *
  * Each error case runs one "Go" function in a goroutine of a Go module
  * (struct go3s_gort_mod): it makes the runtime call that Go forbids (close
@@ -13,8 +13,10 @@
  * A case that expects a WARN first logs "GO3S-EXPECT-WARN <regex>".
  */
 #include <kunit/test.h>
+#include <linux/kmsg_dump.h>
 #include <linux/string.h>
 #include <linux/time64.h>
+#include <linux/timekeeping.h>
 
 #include <go3s/go.h>
 #include <go3s/gort.h>
@@ -325,20 +327,94 @@ static void memory_helpers_as_go_uses_them(struct kunit *test)
 	GO3S_EXPECT_TRUE(test, eq128(a, a));
 }
 
-static struct kunit_case go3s_gort_errors_cases[] = {
+/* ---- print and println: one kernel log line per Go line --------------- */
+
+static u64 print_mark;
+static char print_long[170];	/* more than one line holds (GORT_LINE) */
+
+static s64 print_init(void)
+{
+	static const char x[] = "x=";
+
+	go3s_gort_printlock();
+	go3s_gort_printstring((const u8 *)x, sizeof(x) - 1);
+	go3s_gort_printint(-5);
+	go3s_gort_printsp();
+	go3s_gort_printuint(print_mark);
+	go3s_gort_printsp();
+	go3s_gort_printhex(255);
+	go3s_gort_printsp();
+	go3s_gort_printbool(true);
+	go3s_gort_printsp();
+	go3s_gort_printbool(false);
+	go3s_gort_printsp();
+	go3s_gort_printpointer(&print_mark);
+	go3s_gort_printnl();
+	go3s_gort_printstring((const u8 *)print_long, sizeof(print_long));
+	go3s_gort_printnl();
+	go3s_gort_printunlock();
+	return 0;
+}
+
+/* Is there a kernel log line that contains @want (@end: ends with it)? */
+static bool kmsg_has(const char *want, bool end)
+{
+	static char line[1024];
+	struct kmsg_dump_iter iter = { };
+	size_t len, n = strlen(want);
+
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, line, sizeof(line) - 1, &len)) {
+		while (len && line[len - 1] == '\n')
+			len--;
+		line[len] = '\0';
+		if (end ? len >= n && !strcmp(line + len - n, want) : !!strstr(line, want))
+			return true;
+	}
+	return false;
+}
+
+static void print_logs_each_line(struct kunit *test)
+{
+	static struct go3s_gort_mod mod = {
+		.desc = GO3S_MODULE_DESC("gort_kunit_print"),
+		.init_fn = print_init,
+	};
+	char *want = kunit_kzalloc(test, 256, GFP_KERNEL);
+	int i;
+
+	GO3S_ASSERT_NOT_NULL(test, want);
+	print_mark = ktime_get_ns();
+	for (i = 0; i < sizeof(print_long); i++)
+		print_long[i] = 'a' + i % 26;
+	GO3S_ASSERT_EQ(test, go3s_gort_mod_init(&mod), 0);
+	go3s_gort_mod_exit(&mod);
+
+	snprintf(want, 256, "gort_kunit_print: x=-5 %llu 0xff true false ",
+		 print_mark);
+	GO3S_EXPECT_TRUE(test, kmsg_has(want, false));
+	/* A full line is logged as it is; the rest goes on the next. */
+	snprintf(want, 256, "gort_kunit_print: %.*s", 160, print_long);
+	GO3S_EXPECT_TRUE(test, kmsg_has(want, true));
+	snprintf(want, 256, "gort_kunit_print: %.*s", 10, print_long + 160);
+	GO3S_EXPECT_TRUE(test, kmsg_has(want, true));
+}
+
+static struct kunit_case go3s_gort_edges_cases[] = {
 	KUNIT_CASE_PARAM(error_ends_its_goroutine, gerr_gen_params),
 	KUNIT_CASE(memory_helpers_as_go_uses_them),
+	KUNIT_CASE(print_logs_each_line),
 	{}
 };
 
-static struct kunit_suite go3s_gort_errors_suite = {
-	.name = "go3s_gort_errors",
-	.test_cases = go3s_gort_errors_cases,
+static struct kunit_suite go3s_gort_edges_suite = {
+	.name = "go3s_gort_edges",
+	.test_cases = go3s_gort_edges_cases,
 };
 
-kunit_test_suite(go3s_gort_errors_suite);
+kunit_test_suite(go3s_gort_edges_suite);
 
 GO3S_IMPORT_NS();
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit suite go3s_gort_errors: the Go shim's run-time errors and memory helpers");
+MODULE_DESCRIPTION("KUnit suite go3s_gort_edges: the Go shim's run-time errors, memory helpers and print");
 MODULE_VERSION("0.1.0");
