@@ -129,7 +129,7 @@ def cmd_vm(args):
         for n in names:
             if n.endswith('.gcda'):
                 os.unlink(os.path.join(root, n))
-    gcdas = []
+    gcdas, missing = [], []
     with tarfile.open(fileobj=io.BytesIO(blob), mode='r:gz') as tar:
         for m in tar.getmembers():
             # ./<absolute build path>/go3s_rt/main.gcda
@@ -141,10 +141,15 @@ def cmd_vm(args):
                 continue
             dest = os.path.join(src, rel)
             if not os.path.exists(dest[:-len('.gcda')] + '.gcno'):
+                missing.append(rel)
                 continue
             with open(dest, 'wb') as out:
                 out.write(tar.extractfile(m).read())
             gcdas.append(rel)
+    if missing:
+        print('cov: %s: no .gcno for %s (an object built without gcov?)' %
+              (src, ' '.join(missing)), file=sys.stderr)
+        return 1
     if not gcdas:
         print('cov: %s: no .gcda of %s' % (args.log, src), file=sys.stderr)
         return 1
@@ -160,7 +165,9 @@ def gcov_files(src, names):
     project it names, as write_info() takes them; None if gcov failed."""
     res = subprocess.run([GCOV, '--json-format', '--stdout'] + sorted(names),
                          cwd=src, capture_output=True, text=True)
-    if res.returncode:
+    # A .gcda from another build of the object than its .gcno: gcov
+    # says so and counts nothing.
+    if res.returncode or 'stamp mismatch' in res.stderr:
         print('cov: %s failed: %s' % (GCOV, res.stderr.strip()), file=sys.stderr)
         return None
     files = {}
