@@ -12,7 +12,9 @@
 #   make docs       check the kernel-doc and render Documentation/ with it
 #                   into .out/docs/html (scripts/docs.sh)
 #   make coccicheck the kernel's semantic patches over the tree (report)
-#   make coverage   line coverage of go3s_rt/, mid/ and arch/ from KUnit on UML
+#   make coverage   line coverage of go3s_rt/, mid/ and arch/ per file and in
+#                   total: KUnit on UML (clang) and the debug and MID VMs
+#                   (gcov), merged (scripts/coverage.sh)
 #   make bench      benchmarks against kernel baselines, in UML and a VM
 #   make trace      run samples/channels (SAMPLE=name: another) in the stock
 #                   VM with go3s:* recorded: .out/trace/trace.json for
@@ -36,8 +38,10 @@ KDIR ?= $(lastword $(sort $(filter-out %-rt-amd64,$(wildcard /usr/src/linux-head
 KUNIT_M := $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/include/config/auto.conf),m)
 # GO3S_DEBUG=1 builds the runtime with its debug checks (CONFIG_GO3S_DEBUG);
 # the test harness does, production builds should not.
+# GO3S_GCOV=1 profiles go3s_rt and the suites with gcov (Kbuild), for
+# make test's coverage in the debug and MID VMs.
 KBUILD_ARGS := CONFIG_GO3S=m CONFIG_GO3S_KUNIT_TEST=$(KUNIT_M) CONFIG_GO3S_BENCH=m \
-	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y)
+	       CONFIG_GO3S_DEBUG=$(if $(GO3S_DEBUG),y) GO3S_GCOV=$(GO3S_GCOV)
 SAMPLES := $(wildcard samples/*/Kbuild)
 
 .PHONY: all modules samples clean install run test check coverage bench deps \

@@ -50,6 +50,31 @@ else
 	result fail fault_report_attributes_leaks
 fi
 
+# scripts/cov.py, the coverage stage's: a UML (clang) and a VM (gcc)
+# tracefile merged per source line (gcc's lines where gcc built the
+# function, its name's line run when clang saw the function entered;
+# clang's lines where gcc built nothing), and the gate. A console whose
+# gcov dump fails its md5 is an error (1), one without a dump is 2.
+cov=$GO3S_ROOT/scripts/cov.py
+if "$cov" llvm "$dir/cov-uml.info" "$out/cov-uml.info" &&
+   "$cov" report --min 66 --table "$out/cov-files.txt" uml="$out/cov-uml.info" \
+	vm="$dir/cov-vm.info" >"$out/cov.out" &&
+   grep -qx 'coverage:  66.7% lines  total    (8 of 12; uml 57.1%, vm 44.4%)' "$out/cov.out" &&
+   grep -qE '^go3s_rt/a.c +4/7  57.1% +2/7  28.6% +6/10  60.0%$' "$out/cov-files.txt"; then
+	result ok cov_merge_per_line
+else
+	cat "$out/cov.out" "$out/cov-files.txt"
+	result fail cov_merge_per_line
+fi
+"$cov" report --min 67 uml="$out/cov-uml.info" vm="$dir/cov-vm.info" >/dev/null &&
+	result fail cov_gate_below || result ok cov_gate_below
+rc=0
+"$cov" vm "$dir/cov-corrupt.log" "$out" "$out/cov-x.info" 2>/dev/null || rc=$?
+[ $rc -eq 1 ] && result ok cov_dump_corrupt || result fail cov_dump_corrupt
+rc=0
+"$cov" vm "$dir/pass-clean.log" "$out" "$out/cov-x.info" 2>/dev/null || rc=$?
+[ $rc -eq 2 ] && result ok cov_dump_missing || result fail cov_dump_missing
+
 # The merged KTAP of a clean log parses to exactly its two passing cases.
 src=$(go3s_src)
 python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/clean.json" \

@@ -10,6 +10,8 @@
 # run with -icount shift=0,sleep=off: while the guest idles waiting for the
 # completion interrupt, QEMU jumps the virtual clock to the next timer.
 # 10000 DMAs then take about a minute and a half instead of 17 minutes.
+# GO3S_GCOV=1 (make test, make coverage) builds the modules with gcov and
+# writes each VM's line counts as $GO3S_OUT/mid/gcov-<iommu>.info.
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +20,8 @@ kdir=$("$GO3S_ROOT/scripts/build-kernel.sh")
 rel=$(cat "$kdir/include/config/kernel.release")
 out=$GO3S_OUT/mid
 mkdir -p "$out"
-go3s_build_modules "$kdir" "$out" GO3S_DEBUG=1
+rm -f "$out"/gcov-*.info
+go3s_build_modules "$kdir" "$out" GO3S_DEBUG=1 GO3S_GCOV="${GO3S_GCOV:-}"
 
 files=(lib/go3s/kunit.ko="$kdir/modroot/lib/modules/$rel/kernel/lib/kunit/kunit.ko"
        lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko"
@@ -58,6 +61,13 @@ run_one() {
 		if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 		echo "  $st $name:$rest"
 	done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results-$name.json")
+	# make test's coverage (GO3S_GCOV=1): the gcov counts of this VM.
+	[ -n "${GO3S_GCOV:-}" ] || return 0
+	if "$GO3S_ROOT/scripts/cov.py" vm "$log" "$out/src" "$out/gcov-$name.info"; then
+		pass=$((pass + 1)); echo "  ok $name:gcov_data"
+	else
+		fail=$((fail + 1)); echo "  fail $name:gcov_data"
+	fi
 }
 
 # The random-target stress is the slow part (about a minute for 10 000):

@@ -3,6 +3,8 @@
 # The debug VM stage of make test: build (or reuse) the debug kernel, build
 # go3s_rt and the KUnit modules against it, boot it on q35 with an IOMMU and
 # the edu device, run every suite and judge the console.
+# GO3S_GCOV=1 (make test, make coverage) builds the modules with gcov and
+# writes their line counts as $GO3S_OUT/debug/gcov.info (scripts/cov.py).
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,8 +14,9 @@ rel=$(cat "$kdir/include/config/kernel.release")
 out=$GO3S_OUT/debug
 mkdir -p "$out"
 
-echo "building the modules against the debug kernel $rel"
-go3s_build_modules "$kdir" "$out" GO3S_DEBUG=1
+echo "building the modules against the debug kernel $rel${GO3S_GCOV:+ (gcov)}"
+rm -f "$out/gcov.info"
+go3s_build_modules "$kdir" "$out" GO3S_DEBUG=1 GO3S_GCOV="${GO3S_GCOV:-}"
 
 files=(lib/go3s/kunit.ko="$kdir/modroot/lib/modules/$rel/kernel/lib/kunit/kunit.ko"
        lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
@@ -57,6 +60,15 @@ while read -r st name; do
 	echo "  $st kunit:$name"
 	count "$st"
 done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+
+# make test's coverage (GO3S_GCOV=1): the gcov counts the VM printed.
+if [ -n "${GO3S_GCOV:-}" ]; then
+	if "$GO3S_ROOT/scripts/cov.py" vm "$log" "$out/src" "$out/gcov.info"; then
+		count ok; echo "  ok vm:gcov_data ($out/gcov.info)"
+	else
+		count fail; echo "  fail vm:gcov_data"
+	fi
+fi
 
 echo "debug VM: $pass passed, $fail failed (console log: $log)"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"

@@ -4,6 +4,7 @@
 #   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
 #   -> harness self-test -> KUnit on UML (6.12, then 6.1)
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
+#   -> fault injection -> MID VMs -> coverage (UML + those VMs, >= 92%)
 #   -> stock-kernel VMs (6.12, 6.1, 6.12-rt) -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
@@ -46,6 +47,13 @@ for f in 6.1 6.12-rt; do
 	stage "W=1 and sparse ($f headers)" env GO3S_CHECK_BUILD_ONLY=1 \
 		"$GO3S_ROOT/scripts/check.sh" "$(go3s_stock_kdir $f)"
 done
+# Coverage (GO3S_COVERAGE=0 skips it): the debug VM and MID stages build
+# the modules with gcov and print their counts (GO3S_GCOV=1); the coverage
+# stage adds one clang UML run, merges and fails below 92% of the lines
+# of go3s_rt/, mid/ and arch/ (scripts/coverage.sh).
+gcov=
+[ "${GO3S_COVERAGE:-1}" = 0 ] || gcov=1
+
 stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
 stage "KUnit on UML (kunit.py)" "$GO3S_ROOT/scripts/test-uml.sh"
 stage "KUnit on UML 6.1 (kunit.py)" env GO3S_UML_SERIES=6.1 "$GO3S_ROOT/scripts/test-uml.sh"
@@ -58,9 +66,12 @@ if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
 	# suites included (the stock kernels have no KUnit).
 	stage "W=1 and sparse, KUnit suites (debug kernel)" env GO3S_CHECK_BUILD_ONLY=1 \
 		"$GO3S_ROOT/scripts/check.sh" "$kdir"
-	stage "KUnit in the debug VM" "$GO3S_ROOT/scripts/test-vm.sh"
+	stage "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
 	stage "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
-	stage "MID: edu DMA under intel/amd/virtio IOMMUs" "$GO3S_ROOT/scripts/test-mid.sh"
+	stage "MID: edu DMA under intel/amd/virtio IOMMUs" env GO3S_GCOV=$gcov \
+		"$GO3S_ROOT/scripts/test-mid.sh"
+	[ -z "$gcov" ] || stage "coverage >= 92% (UML + debug and MID VMs)" \
+		env GO3S_COV_VMS=reuse GO3S_COV_MIN=92 "$GO3S_ROOT/scripts/coverage.sh"
 else
 	total_fail=$((total_fail + 1))
 	summary+=("debug kernel build failed")
@@ -72,5 +83,6 @@ stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"
+[ -z "$gcov" ] || grep -s 'total' "$GO3S_OUT/coverage/summary.txt" | sed 's/^/  /'
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -181,11 +181,13 @@ static inline bool __go3s_ref_checked(void *obj)
  * @obj: a live object.
  *
  * One atomic add. Saturates instead of overflowing (refcount_t): the
- * object is then leaked, never freed early.
+ * object is then leaked, never freed early. Always inlined (so is
+ * go3s_ref_put()): a warning names the caller, whatever the compiler's
+ * inlining choices (gcov, for one, makes it keep functions out of line).
  * Context: any context except NMI.
  * Return: @obj, or NULL when @obj is not a live object (warns).
  */
-static inline void *go3s_ref_get(void *obj)
+static __always_inline void *go3s_ref_get(void *obj)
 {
 	if (__go3s_ref_checked(obj))
 		return __go3s_ref_get(obj);
@@ -201,7 +203,7 @@ static inline void *go3s_ref_get(void *obj)
  * memory is freed.
  * Context: any context except NMI (the destructor must suit the context).
  */
-static inline void go3s_ref_put(void *obj)
+static __always_inline void go3s_ref_put(void *obj)
 {
 	if (__go3s_ref_checked(obj))
 		__go3s_ref_put(obj);

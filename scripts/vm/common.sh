@@ -27,3 +27,28 @@ go3s_tasks_dump() {
 		grep -E 'exec_start|nr_switches|nr_voluntary|nr_involuntary|on_rq|nr_wakeups ' "$d/sched" 2>/dev/null
 	done
 }
+
+# make test's coverage: with the modules built with GO3S_GCOV=1, print
+# their gcov counts (the .gcda files under debugfs gcov/, which keeps
+# those of unloaded modules) on the console as a gzipped tar in base64,
+# each line prefixed, between GO3S-GCOV-BEGIN <md5> and GO3S-GCOV-END.
+# Kernel messages are held back meanwhile; the host (scripts/cov.py
+# extract) checks the md5. Without gcov data it prints nothing.
+gcov_dump() {
+	g=/sys/kernel/debug/gcov
+	[ -d $g ] || return 0
+	rm -rf /tmp/gcov
+	for f in $(busybox find $g -name '*.gcda'); do
+		d=/tmp/gcov${f#"$g"}
+		mkdir -p "${d%/*}"
+		cat "$f" >"$d"
+	done
+	[ -d /tmp/gcov ] || return 0
+	(cd /tmp/gcov && busybox tar cf - .) | busybox gzip -9 >/tmp/gcov.tgz
+	read -r lvl _ </proc/sys/kernel/printk
+	dmesg -n 1
+	echo "GO3S-GCOV-BEGIN $(busybox md5sum </tmp/gcov.tgz | cut -d' ' -f1)"
+	busybox base64 /tmp/gcov.tgz | sed 's/^/GO3S-GCOV /'
+	echo "GO3S-GCOV-END"
+	dmesg -n "$lvl"
+}

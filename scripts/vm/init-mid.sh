@@ -36,5 +36,6 @@ if [ -f go3s_edu_mid.ko ]; then
 	check edu_mid_debugfs_gone sh -c '! ls /sys/kernel/debug/go3s/mid/* >/dev/null 2>&1'
 fi
 check rmmod_go3s_rt rmmod go3s_rt
+gcov_dump
 echo "GO3S-END"
 poweroff -f

@@ -70,6 +70,11 @@ echo 1 >$tr/events/go3s/enable
 . ./samples.sh
 
 echo 0 >$tr/events/go3s/enable
+# The latency histograms and the flight recorder, as in the stock VM
+# (there is no perf here), under KASAN and lockdep; the debug kernel has
+# no CONFIG_TRACER_SNAPSHOT, so no snapshot.
+no_snapshot=1
+. ./observe.sh
 # A module written in Go whose goroutines all panic (samples/go_panic):
 # each WARNs, naming the check and the Go function, and only its own
 # goroutine ends; the module unloads; its exit function panics too.
@@ -145,5 +150,6 @@ cat $kml >/tmp/leaks
 cat /tmp/leaks
 check kmemleak_clean_with_abandoned test ! -s /tmp/leaks
 
+gcov_dump
 echo "GO3S-END"
 poweroff -f
