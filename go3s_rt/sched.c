@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/llist.h>
 #include <linux/lockdep.h>
@@ -701,6 +702,45 @@ int go3s_mset_add(void)
 EXPORT_SYMBOL_IF_KUNIT(go3s_mset_add);
 
 /* ---- introspection ----------------------------------------------------- */
+
+/*
+ * Workers that look runnable (TASK_RUNNING) but are on no runqueue and on
+ * no CPU: what a stale current's state written back leaves (see the
+ * "current is the worker" rule in Documentation/goroutines.rst). Sampled
+ * twice, @gap_ms apart, so that a worker passing through a wake-up is not
+ * counted. For KUnit.
+ */
+static bool m_stranded(struct go3s_m *m)
+{
+	struct task_struct *t = m->task;
+
+#ifdef CONFIG_SMP
+	if (READ_ONCE(t->on_cpu))
+		return false;
+#endif
+	return READ_ONCE(t->__state) == TASK_RUNNING && !READ_ONCE(t->on_rq);
+}
+
+unsigned int go3s_sched_stranded(unsigned int gap_ms)
+{
+	struct go3s_m *seen[16];
+	unsigned int n = 0, k = 0, i;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct go3s_p *p = per_cpu_ptr(&go3s_p, cpu);
+
+		for (i = 0; i < GO3S_M_MAX && p->ms[i].task; i++)
+			if (m_stranded(&p->ms[i]) && k < ARRAY_SIZE(seen))
+				seen[k++] = &p->ms[i];
+	}
+	if (k)
+		msleep(gap_ms);
+	for (i = 0; i < k; i++)
+		n += m_stranded(seen[i]);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_sched_stranded);
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 {

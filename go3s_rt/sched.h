@@ -150,6 +150,7 @@ struct go3s_sched_info {
 };
 
 void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info);
+unsigned int go3s_sched_stranded(unsigned int gap_ms);
 u64 go3s_live(void);
 u64 go3s_stat_cpu(int cpu, size_t off);
 u64 go3s_stat_sum(size_t off);

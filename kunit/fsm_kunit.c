@@ -26,6 +26,7 @@
 #include <go3s/wg.h>
 
 #include "../go3s_rt/fsm.h"
+#include "../go3s_rt/sched.h"
 #include "kunit_compat.h"
 
 static unsigned int stress_events = 10000;
@@ -580,6 +581,12 @@ static void fsm_many_machines_every_move_counted(struct kunit *test)
 		   t0 / ((u64)NR_MACHINES * stress_events));
 	for (i = 0; i < NR_MACHINES; i++)
 		check_ring(test, s, i);
+	/*
+	 * A goroutine that fired, parked and resumed on another worker must
+	 * not have written the state of the worker it left (a current kept
+	 * from before the park): that worker would be stranded.
+	 */
+	KUNIT_EXPECT_EQ(test, go3s_sched_stranded(20), 0U);
 }
 
 /* ---- teardown while hooks run ------------------------------------------- */
