@@ -33,6 +33,22 @@ dmesg | tail -n +$((n + 1)) | sed 's/^\[[^]]*\] //' |
 echo "GO3S-KTAP-END"
 check rmmod_go3s_selftest rmmod go3s_selftest
 
+# With every sample gone no worker has anything to run: each sleeps. A
+# worker still runnable a second later is stranded (TASK_RUNNING on no
+# runqueue, as a stale current written back by a goroutine leaves it).
+runnable_workers() {
+	for d in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$d/comm" || continue
+		case $comm in go3s/[0-9]*) ;; *) continue ;; esac
+		grep -q '^State:.R' "$d/status" && echo "$comm"
+	done
+}
+step "every worker asleep once the samples are gone"
+r=$(runnable_workers)
+[ -z "$r" ] || { sleep 1; r=$(runnable_workers); }
+[ -z "$r" ] || { echo "runnable: $r"; go3s_tasks_dump; }
+check workers_not_stranded test -z "$r"
+
 step "rmmod go3s_rt"
 cat /sys/kernel/debug/go3s/goroutines
 (sleep 60; echo "rmmod go3s_rt still waiting after 60 s:"; go3s_tasks_dump
