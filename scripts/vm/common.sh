@@ -15,12 +15,19 @@ check() {
 	if "$@"; then echo "GO3S-CHECK ok $name"; else echo "GO3S-CHECK fail $name"; fi
 }
 
-# The state, kernel stack and scheduler figures of go3s_rt's worker
-# threads, for a hang report.
-go3s_tasks_dump() {
+# go3s_rt's threads (workers "go3s/<cpu>[.<set>]" and the monitor
+# "go3s/mon"): one "/proc/<pid> <comm>" line each.
+go3s_threads() {
 	for d in /proc/[0-9]*; do
 		read -r comm 2>/dev/null <"$d/comm" || continue
-		case $comm in go3s/*) ;; *) continue ;; esac
+		case $comm in go3s/*) echo "$d $comm" ;; esac
+	done
+}
+
+# The state, kernel stack and scheduler figures of go3s_rt's threads, for
+# a hang report.
+go3s_tasks_dump() {
+	go3s_threads | while read -r d comm; do
 		echo "== $comm (pid ${d#/proc/}): $(grep '^State' "$d/status")" \
 			"wchan $(cat "$d/wchan" 2>/dev/null) uptime $(cut -d' ' -f1 /proc/uptime)"
 		cat "$d/stack" 2>/dev/null

@@ -51,10 +51,7 @@ injected() { echo $((budget - $(cat $dbg/$1/times))); }
 
 # go3s_rt's workers (smpboot threads "go3s/<cpu>") run the goroutines.
 workers() {
-	for d in /proc/[0-9]*; do
-		read -r comm 2>/dev/null <"$d/comm" || continue
-		case $comm in go3s/*) echo "${d#/proc/}" ;; esac
-	done
+	go3s_threads | while read -r d _; do echo "${d#/proc/}"; done
 }
 mark_workers() {
 	for p in $(workers); do

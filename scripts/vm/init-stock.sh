@@ -37,8 +37,7 @@ check rmmod_go3s_selftest rmmod go3s_selftest
 # worker still runnable a second later is stranded (TASK_RUNNING on no
 # runqueue, as a stale current written back by a goroutine leaves it).
 runnable_workers() {
-	for d in /proc/[0-9]*; do
-		read -r comm 2>/dev/null <"$d/comm" || continue
+	go3s_threads | while read -r d comm; do
 		case $comm in go3s/[0-9]*) ;; *) continue ;; esac
 		grep -q '^State:.R' "$d/status" && echo "$comm"
 	done
