@@ -24,6 +24,8 @@ for ko in "$out"/src/*_kunit.ko; do
 done
 files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko")
 go3s_sample_files "$out" files
+# The block sample's tests (scripts/vm/blk.sh) need fio and e2fsprogs.
+[ ! -e "$out/src/samples/blk/go3s_blk.ko" ] || go3s_blk_tools files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"
 

@@ -48,8 +48,10 @@ check refs_registered grep -Eq "^go3s_refs [0-9]+\\.[0-9]+ 0 0$" $dbg/modules
 check rmmod_go3s_refs rmmod go3s_refs
 check refs_unregistered sh -c "! grep -q go3s_refs $dbg/modules"
 
-# The block sample exists only for kernels with a block layer (stock).
-if [ -f go3s_blk.ko ]; then
+# The block sample exists only for kernels with a block layer, and its
+# tests only where fio and e2fsprogs were packed (go3s_blk_tools in
+# lib.sh: the stock and debug VMs, not the fault-injection VM).
+if [ -f go3s_blk.ko ] && [ -f blk.sh ]; then
 	. ./blk.sh
 fi
 
