@@ -24,8 +24,14 @@ for ko in "$out"/src/*_kunit.ko; do
 done
 files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko")
 go3s_sample_files "$out" files
-# The block sample's tests (scripts/vm/blk.sh) need fio and e2fsprogs.
-[ ! -e "$out/src/samples/blk/go3s_blk.ko" ] || go3s_blk_tools files
+# The block sample's tests (scripts/vm/blk.sh) need fio and e2fsprogs,
+# and fio System V shared memory, which this kernel lacks (no
+# CONFIG_SYSVIPC): scripts/vm/shm.c stands in for it (LD_PRELOAD).
+if [ -e "$out/src/samples/blk/go3s_blk.ko" ]; then
+	go3s_blk_tools files
+	cc -O2 -Wall -shared -fPIC -o "$out/libshm.so" "$GO3S_ROOT/scripts/vm/shm.c"
+	files+=(lib/go3s/libshm.so="$out/libshm.so")
+fi
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"
 

@@ -16,6 +16,8 @@ glive() { sed -n 's/^live: //p' /sys/kernel/debug/go3s/stats; }
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 blk_debug=${blk_debug:-0}
 blk_t0=$(cut -d. -f1 /proc/uptime)
+# A kernel without System V IPC (the debug kernel): see scripts/vm/shm.c.
+[ ! -f libshm.so ] || export LD_PRELOAD=/lib/go3s/libshm.so
 # The stock kernel has ext4 as modules, the debug kernel built in.
 for m in crc16 mbcache jbd2 crc32c_generic ext4; do
 	[ ! -f kmod/$m.ko ] || insmod kmod/$m.ko
@@ -152,6 +154,7 @@ if [ "$blk_debug" = 1 ]; then
 	echo scan >$kml
 	check blk_kmemleak_clean sh -c "! grep -q 'unreferenced object' $kml"
 	echo "blk.sh: $(($(cut -d. -f1 /proc/uptime) - blk_t0)) s"
+	unset LD_PRELOAD
 	return 0
 fi
 
@@ -177,3 +180,4 @@ check blk_timeouts_counted test "$(bstat timeouts)" -gt 0
 check rmmod_go3s_blk_timeout blk_unload
 check blk_goroutines_gone_at_end test "$(glive)" -eq 0
 echo "blk.sh: $(($(cut -d. -f1 /proc/uptime) - blk_t0)) s"
+unset LD_PRELOAD
