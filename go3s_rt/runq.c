@@ -118,27 +118,6 @@ struct go3s_g *go3s_runq_inbox_take(struct go3s_p *p, struct llist_head *from)
 	return first;
 }
 
-static bool affine = true;
-module_param(affine, bool, 0644);
-MODULE_PARM_DESC(affine, "Leave a CPU's inbox to that CPU's worker unless it is running a goroutine (default Y)");
-
-/*
- * May another M take @v's inbox? The inbox holds goroutines woken for
- * @v's CPU from outside a goroutine (go3s_ready(): where each last ran).
- * While @v's owner is in its loop, or asleep and kicked, it is about to
- * take them itself: a thief would only move them off their CPU, and as a
- * goroutine is woken where it last ran, it would stay away (seen with the
- * block sample, whose backends are woken by blk-mq on the submitting CPU).
- * They wait behind a goroutine @v's owner is running, or for an owner @v
- * does not have: then they may go.
- */
-static bool inbox_stealable(struct go3s_p *v)
-{
-	unsigned long st = atomic_long_read(&v->status);
-
-	return !READ_ONCE(affine) || !p_owner(v, st) || (st & P_RUNNING);
-}
-
 /* Visit the other online CPUs, starting after our own. */
 static struct go3s_g *steal(struct go3s_p *p)
 {
@@ -155,7 +134,7 @@ static struct go3s_g *steal(struct go3s_p *p)
 			break;
 		v = per_cpu_ptr(&go3s_p, cpu);
 		g = runq_steal(p, v);
-		if (!g && inbox_stealable(v))
+		if (!g)
 			g = go3s_runq_inbox_take(p, &v->inbox);
 		if (g)
 			return g;
@@ -218,14 +197,9 @@ bool go3s_runq_any_work(struct go3s_p *p)
 
 	if (go3s_p_has_work(p))
 		return true;
-	for_each_online_cpu(cpu) {
-		struct go3s_p *v = per_cpu_ptr(&go3s_p, cpu);
-
-		/* An inbox steal() leaves alone is no work: no busy loop. */
-		if (READ_ONCE(v->tail) != READ_ONCE(v->head) ||
-		    (!llist_empty(&v->inbox) && inbox_stealable(v)))
+	for_each_online_cpu(cpu)
+		if (go3s_ring_has_work(per_cpu_ptr(&go3s_p, cpu)))
 			return true;
-	}
 	return false;
 }
 
