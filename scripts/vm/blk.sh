@@ -16,8 +16,9 @@ glive() { sed -n 's/^live: //p' /sys/kernel/debug/go3s/stats; }
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 blk_debug=${blk_debug:-0}
 blk_t0=$(cut -d. -f1 /proc/uptime)
-# A kernel without System V IPC (the debug kernel): see scripts/vm/shm.c.
-[ ! -f libshm.so ] || export LD_PRELOAD=/lib/go3s/libshm.so
+# A kernel without System V IPC and timerfd (the debug kernel): see
+# scripts/vm/fio-preload.c.
+[ ! -f fio-preload.so ] || export LD_PRELOAD=/lib/go3s/fio-preload.so
 # The stock kernel has ext4 as modules, the debug kernel built in.
 for m in crc16 mbcache jbd2 crc32c_generic ext4; do
 	[ ! -f kmod/$m.ko ] || insmod kmod/$m.ko
