@@ -13,11 +13,11 @@ fi_dbg=/sys/kernel/debug
 fi_budget=1000000000	# "times": counts down once per injected failure
 fi_slab=/sys/kernel/slab/radix_tree_node/failslab
 
-# go3s_rt's workers (smpboot threads "go3s/<cpu>[.<n>]").
+# go3s_rt's workers (smpboot threads "go3s/<cpu>[.<n>]"; not the monitor).
 blk_mark_workers() {
 	for d in /proc/[0-9]*; do
 		read -r comm 2>/dev/null <"$d/comm" || continue
-		case $comm in go3s/*) echo "$1" >"$d/make-it-fail" ;; esac
+		case $comm in go3s/[0-9]*) echo "$1" >"$d/make-it-fail" ;; esac
 	done
 }
 blk_injected() { echo $((fi_budget - $(cat $fi_dbg/$1/times))); }
