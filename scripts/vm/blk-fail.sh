@@ -39,7 +39,7 @@ check blk_fail_slab_filter sh -c "echo 1 >$fi_slab"
 blk_mark_workers 1
 echo 20 >$fi_dbg/failslab/probability
 echo 20 >$fi_dbg/fail_page_alloc/probability
-fio --name=fs --filename=$dev --direct=1 --ioengine=io_uring --rw=randwrite \
+fio --name=fs --filename=$dev --direct=1 --ioengine=io_uring $blk_fio_opts --rw=randwrite \
 	--bs=4k --iodepth=16 --numjobs=2 --size=2M --offset_increment=2M \
 	--continue_on_error=io --group_reporting >/tmp/fio.fs 2>&1
 echo 0 >$fi_dbg/failslab/probability

@@ -17,8 +17,13 @@ ncpu=$(grep -c ^processor /proc/cpuinfo)
 blk_debug=${blk_debug:-0}
 blk_t0=$(cut -d. -f1 /proc/uptime)
 # A kernel without System V IPC and timerfd (the debug kernel): see
-# scripts/vm/fio-preload.c.
-[ ! -f fio-preload.so ] || export LD_PRELOAD=/lib/go3s/fio-preload.so
+# scripts/vm/fio-preload.c; fio's jobs run as threads there, so that they
+# share nothing across a fork.
+blk_fio_opts=
+if [ -f fio-preload.so ]; then
+	export LD_PRELOAD=/lib/go3s/fio-preload.so
+	blk_fio_opts=--thread
+fi
 # The stock kernel has ext4 as modules, the debug kernel built in.
 for m in crc16 mbcache jbd2 crc32c_generic ext4; do
 	[ ! -f kmod/$m.ko ] || insmod kmod/$m.ko
@@ -34,10 +39,14 @@ blk_fio() {
 	n=$1
 	shift
 	fio --name="$n" --filename=$dev --direct=1 --ioengine=io_uring \
-		--group_reporting "$@" >/tmp/fio.$n 2>&1
+		--group_reporting $blk_fio_opts "$@" >/tmp/fio.$n 2>&1
 	rc=$?
 	grep -E 'err=|IOPS=|error|verify' /tmp/fio.$n | head -n 8 | sed 's/^/  /'
-	[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.$n
+	[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.$n && return 0
+	echo "  fio exited with $rc:"
+	grep -vE '^ *(lat|clat|slat|bw|iops|cpu|IO depths|submit|complete|issued|latency|clat percentiles|\|) ' \
+		/tmp/fio.$n | tail -n 12 | sed 's/^/  | /'
+	return 1
 }
 blk_fio_fails() { ! blk_fio "$@"; }
 # blk_terse FIELD NAME: a field of fio's terse (--minimal) output.
@@ -120,7 +129,7 @@ sed 's/^/  /' /tmp/fsck.out
 check blk_fsck_ext4_clean test $rc -eq 0
 
 step "rmmod while fio runs: refused while the disk is open, then clean"
-fio --name=busy --filename=$dev --direct=1 --ioengine=io_uring --rw=randrw \
+fio --name=busy --filename=$dev --direct=1 --ioengine=io_uring $blk_fio_opts --rw=randrw \
 	--bs=4k --iodepth=32 --numjobs=2 --size=16M --time_based --runtime=$(blk_mb 4 2) \
 	--group_reporting >/tmp/fio.busy 2>&1 &
 pid=$!
