@@ -10,12 +10,14 @@
  * - timerfd (no CONFIG_TIMERFD): fio's helper thread asserts that
  *   timerfd_create() works, then waits in select() for it. A pipe stands
  *   in for each timer, and a thread writes the expiry count into it when
- *   the timer is due.
+ *   the timer is due (with SIGPIPE blocked: fio closes its timer and
+ *   exits while the thread may still write).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -123,7 +125,16 @@ static void ts_add(struct timespec *a, const struct timespec *b)
 
 static void *timer_thread(void *arg)
 {
+	sigset_t pipe_sig;
+
 	(void)arg;
+	/*
+	 * A write to a timer fio has closed fails with EPIPE: its SIGPIPE,
+	 * sent to this thread, stays blocked rather than killing fio.
+	 */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
 	pthread_mutex_lock(&tlock);
 	for (;;) {
 		struct timespec now, next = { 0, 0 };
