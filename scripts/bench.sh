@@ -9,6 +9,8 @@
 # count is only checked when all three ran. GO3S_BENCH_APPEND adds to the
 # VMs' kernel command line, e.g. "go3s_rt.flight=0 go3s_rt.latency=0" to
 # measure what the flight recorder and the histograms cost.
+# GO3S_BLK_REPS (default 5) and GO3S_BLK_RUNTIME (default 3 s per cell)
+# shorten the blk stage.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -65,8 +67,11 @@ files=(lib/go3s/common.sh="$GO3S_ROOT/scripts/vm/common.sh"
 go3s_blk_files "$(go3s_stock_release)" "$out" files
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/blk-initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-blkbench.sh" "${files[@]}"
+# GO3S_BLK_REPS and GO3S_BLK_RUNTIME (seconds per cell), for a quick
+# look, reach the VM's /init as environment variables.
 go3s_qemu "$out/blk.log" 1800 "$(go3s_stock_vmlinuz)" "$out/blk-initrd.gz" \
-	"quiet" -smp 4 >/dev/null || true
+	"quiet${GO3S_BLK_REPS:+ GO3S_BLK_REPS=$GO3S_BLK_REPS}${GO3S_BLK_RUNTIME:+ GO3S_BLK_RUNTIME=$GO3S_BLK_RUNTIME}" \
+	-smp 4 >/dev/null || true
 { bench_lines "$out/blk.log"; grep -a '^BENCH-NOTE ' "$out/blk.log"; } |
 	tee -a "$out/bench.txt"
 go3s_stage_done

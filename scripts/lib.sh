@@ -161,19 +161,36 @@ go3s_perf_files() {
 	[ "$(basename "$perf")" = perf ] || _pf+=("bin/perf=$perf")
 }
 
-# go3s_blk_files KREL OUTDIR ARRAY: append to the named array what the block
-# sample's tests and benchmarks need in a VM of the stock kernel KREL: fio,
-# mkfs.ext4, fsck.ext4 and util-linux's blkdiscard (for -z) with their
-# shared libraries (ldd; blkdiscard as blkzeroout, as busybox's sh would
-# run its own blkdiscard applet, which has no -z), /etc/mke2fs.conf, and
-# KREL's ext4, brd and
-# null_blk modules and their dependencies, uncompressed into OUTDIR/kmod
-# (busybox insmod reads plain .ko files). Needs fio and e2fsprogs.
+# go3s_blk_tools ARRAY: append to the named array what the block sample's
+# tests run in a VM: fio, mkfs.ext4, fsck.ext4 and util-linux's blkdiscard
+# (for -z) with their shared libraries (ldd; blkdiscard as blkzeroout, as
+# busybox's sh would run its own blkdiscard applet, which has no -z),
+# /etc/mke2fs.conf, and the test scripts. Needs fio and e2fsprogs.
+go3s_blk_tools() {
+	local -n _bt=$1
+	local m path
+	command -v fio >/dev/null || go3s_die "fio is missing: run scripts/deps.sh"
+	for m in fio:fio mkfs.ext4:mke2fs fsck.ext4:e2fsck blkzeroout:blkdiscard; do
+		path=$(PATH=$PATH:/sbin:/usr/sbin command -v "${m#*:}") ||
+			go3s_die "${m#*:} is missing: run scripts/deps.sh"
+		go3s_bin_files "$1" "$path"
+		# Under the name the tests call (blkdiscard as blkzeroout).
+		[ "$(basename "$path")" = "${m%%:*}" ] ||
+			_bt+=("bin/${m%%:*}=$path")
+	done
+	_bt+=(etc/mke2fs.conf=/etc/mke2fs.conf
+	      lib/go3s/blk.sh="$GO3S_ROOT/scripts/vm/blk.sh"
+	      lib/go3s/blk-fail.sh="$GO3S_ROOT/scripts/vm/blk-fail.sh")
+}
+
+# go3s_blk_files KREL OUTDIR ARRAY: go3s_blk_tools, and KREL's ext4, brd
+# and null_blk modules and their dependencies, uncompressed into
+# OUTDIR/kmod (busybox insmod reads plain .ko files): for a VM of the
+# stock kernel KREL.
 go3s_blk_files() {
 	local rel=$1 kmod=$2/kmod
 	local -n _bf=$3
-	local m src name path lib
-	command -v fio >/dev/null || go3s_die "fio is missing: run scripts/deps.sh"
+	local m src name
 	rm -rf "$kmod"
 	mkdir -p "$kmod"
 	for m in lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic \
@@ -189,14 +206,5 @@ go3s_blk_files() {
 		esac
 		_bf+=("lib/go3s/kmod/$name=$kmod/$name")
 	done
-	for m in fio:fio mkfs.ext4:mke2fs fsck.ext4:e2fsck blkzeroout:blkdiscard; do
-		path=$(PATH=$PATH:/sbin:/usr/sbin command -v "${m#*:}") ||
-			go3s_die "${m#*:} is missing: run scripts/deps.sh"
-		_bf+=("bin/${m%%:*}=$path")
-		for lib in $(ldd "$path" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
-			_bf+=("${lib#/}=$lib")
-		done
-	done
-	_bf+=(etc/mke2fs.conf=/etc/mke2fs.conf
-	      lib/go3s/blk.sh="$GO3S_ROOT/scripts/vm/blk.sh")
+	go3s_blk_tools _bf
 }

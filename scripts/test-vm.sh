@@ -27,6 +27,15 @@ for ko in "$out"/src/*_kunit.ko; do
 done
 files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko")
 go3s_sample_files "$out" files
+# The block sample's tests (scripts/vm/blk.sh) need fio and e2fsprogs,
+# and fio System V shared memory and timerfd, which this kernel lacks:
+# scripts/vm/fio-preload.c stands in for them (LD_PRELOAD).
+if [ -e "$out/src/samples/blk/go3s_blk.ko" ]; then
+	go3s_blk_tools files
+	cc -O2 -Wall -shared -fPIC -pthread -o "$out/fio-preload.so" \
+		"$GO3S_ROOT/scripts/vm/fio-preload.c"
+	files+=(lib/go3s/fio-preload.so="$out/fio-preload.so")
+fi
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-test.sh" "${files[@]}"
 

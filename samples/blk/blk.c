@@ -50,6 +50,10 @@ unsigned int blk_backends;
 module_param_named(backends, blk_backends, uint, 0444);
 MODULE_PARM_DESC(backends, "Backend goroutines, 0: one per online CPU (default)");
 
+bool blk_direct = true;
+module_param_named(direct, blk_direct, bool, 0644);
+MODULE_PARM_DESC(direct, "Let queue_rq hand a request straight to its CPU's backend when the scheduler would not hold it back (default Y)");
+
 static unsigned int hw_depth = 64;
 module_param(hw_depth, uint, 0444);
 MODULE_PARM_DESC(hw_depth, "Tags per hardware queue (default 64)");
@@ -81,6 +85,7 @@ static blk_status_t blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	atomic_long_set(&cmd->state, state);
 	/* Once sent, the request belongs to the pipeline: set this first. */
 	cmd->refused = false;
+	cmd->cpu = raw_smp_processor_id();
 	ret = blk_pipe_submit(pipe, rq, state);
 	if (!ret) {
 		if (was_refused)
@@ -205,6 +210,8 @@ static int blk_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "discards: %ld\nwrite_zeroes: %ld\n",
 		   atomic_long_read(&s->discards),
 		   atomic_long_read(&s->write_zeroes));
+	seq_printf(m, "direct: %ld\nremote: %ld\n",
+		   atomic_long_read(&s->direct), atomic_long_read(&s->remote));
 	seq_printf(m, "starts: %ld\nrefused: %d\nrunning: %d\npages: %ld\n",
 		   atomic_long_read(&s->starts), atomic_read(&dev->refused),
 		   READ_ONCE(dev->pipe) ? 1 : 0,
@@ -291,9 +298,9 @@ static int __init blk_init(void)
 	dev->debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, dev->debugfs, dev, &blk_stats_fops);
 	blk_dev = dev;
-	pr_info("%s: %lu MiB, %u hardware queues, chan_cap %u, depth %u, mbps %lu, iops %lu\n",
+	pr_info("%s: %lu MiB, %u hardware queues, chan_cap %u, depth %u, mbps %lu, iops %lu, direct %d\n",
 		dev->disk->disk_name, size_mb, dev->set.nr_hw_queues,
-		blk_chan_cap, blk_depth, blk_mbps, blk_iops);
+		blk_chan_cap, blk_depth, blk_mbps, blk_iops, blk_direct);
 	return 0;
 
 err_tags:

@@ -2,9 +2,10 @@
 /*
  * go3s_blk: a blk-mq RAM disk whose requests flow through go3s channels.
  *
- *   queue_rq --try_send--> front[class] --> scheduler --> work --> backends
- *   (blk-mq, any context)  (one per ioprio   (one       (one     (one per
- *                           class)            goroutine) channel)  CPU)
+ *   queue_rq --try_send--> front[class] --> scheduler --> be[cpu] --> backend
+ *   (blk-mq, any context)  (one per ioprio   (one        (one channel per
+ *        |                  class)            goroutine)   backend goroutine,
+ *        +------- direct: nothing queued, no bucket ----->  one per CPU)
  *
  * blk.c is the blk-mq glue (module, tag set, disk, queue_rq, timeouts),
  * pipeline.c the goroutines (scheduler with queue-depth limit and token
@@ -49,6 +50,7 @@ struct blk_cmd {
 	atomic_long_t state;
 	blk_status_t status;		/* set by whoever completes it */
 	bool refused;			/* refused by queue_rq, not sent since */
+	unsigned int cpu;		/* queue_rq ran here: picks the backend */
 };
 
 /* What travels through the channels. */
@@ -77,15 +79,25 @@ struct blk_stats {
 	atomic_long_t stale;		/* messages for timed-out requests */
 	atomic_long_t errors;		/* requests completed with an error */
 	atomic_long_t starts;		/* pipelines started (first open) */
+	atomic_long_t direct;		/* sent by queue_rq straight to a backend */
+	atomic_long_t remote;		/* run on another CPU than submitted on */
 	/* Requests the backends ran, by kind (FUA writes also count as writes). */
 	atomic_long_t reads, writes, fua, flushes, discards, write_zeroes;
+};
+
+/* A backend goroutine and its channel (scheduler or queue_rq -> it). */
+struct blk_backend {
+	struct go3s_chan *ch;
+	struct blk_pipe *pipe;
+	unsigned int cpu;		/* where it was spawned, and serves */
 };
 
 /* One pipeline, alive from the disk's first open to its last release. */
 struct blk_pipe {
 	struct go3s_chan *front[BLK_PRIO_NR];	/* queue_rq -> scheduler */
-	struct go3s_chan *work;			/* scheduler -> backends */
 	struct go3s_chan *room;			/* backends -> waiting scheduler */
+	struct blk_backend *be;			/* nr_be of them */
+	unsigned int nr_be;
 	struct go3s_wg running;			/* scheduler and backends */
 	atomic_t inflight;	/* dispatched, not finished: <= depth */
 	atomic_t waiting;	/* the scheduler waits on room */
@@ -107,6 +119,7 @@ struct blk_dev {
 
 /* Module parameters (blk.c). */
 extern unsigned int blk_chan_cap, blk_depth, blk_backends;
+extern bool blk_direct;
 extern unsigned long blk_mbps, blk_iops;
 
 /* pipeline.c */

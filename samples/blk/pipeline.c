@@ -5,7 +5,10 @@
  *   front[RT|BE|IDLE]  blk_msg, capacity chan_cap: queue_rq try_sends, the
  *                      scheduler receives. Full: queue_rq returns
  *                      BLK_STS_DEV_RESOURCE (blk.c).
- *   work               blk_msg, capacity depth: scheduler -> backends.
+ *   be[i].ch           blk_msg, capacity depth: the scheduler (or queue_rq,
+ *                      directly) -> backend i. Backend i is spawned on CPU
+ *                      i and serves the requests submitted on the CPUs i,
+ *                      i + nr_be, ...
  *   room               0-byte elements, capacity 1: a backend tells the
  *                      scheduler, waiting at the queue-depth limit, that a
  *                      request finished.
@@ -13,7 +16,19 @@
  * The scheduler takes the highest-priority request that is ready (RT,
  * then BE, then IDLE), waits for the token buckets (mbps, iops) and for
  * fewer than depth requests in flight (->inflight; it waits on room),
- * and hands the request to whichever backend receives it first.
+ * and hands the request to the backend of the CPU that submitted it.
+ *
+ * The direct path: when no token bucket is set, every front channel is
+ * empty and fewer than depth requests are in flight, the scheduler would
+ * hand a request on at once. queue_rq then does that itself: it counts
+ * the request in ->inflight and try_sends it to the submitting CPU's
+ * backend, which sits on the same CPU. Nothing crosses CPUs, and a
+ * backend woken for one request finds the rest of blk-mq's batch queued
+ * behind it. A message sent directly is checked and completed exactly as
+ * one the scheduler sent; module parameter direct=0 turns the path off.
+ *
+ * Every message in a backend channel is counted in ->inflight (at most
+ * depth), so a send to one (capacity depth) never waits.
  *
  * Re-running the hardware queues: queue_rq sets ->stalled when a front
  * channel was full. The scheduler, having made room by receiving, clears
@@ -30,9 +45,10 @@
  * re-runs the queues again. Nothing ever polls while nothing is refused.
  *
  * Stopping (blk_pipe_stop(), last release of the disk): the queue is
- * frozen first, so no request is in the pipeline. Closing the front
- * channels ends the scheduler, which closes work, which ends the
- * backends; a WaitGroup joins them.
+ * frozen first, so no request is in the pipeline, and quiesced, so
+ * queue_rq sends nothing more. Closing the front channels ends the
+ * scheduler, which closes the backend channels, which ends the backends;
+ * a WaitGroup joins them.
  */
 #include <linux/blk-mq.h>
 #include <linux/cpumask.h>
@@ -40,6 +56,7 @@
 #include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include <go3s/chan.h>
 #include <go3s/go.h>
@@ -206,11 +223,29 @@ static void wait_for_room(struct blk_pipe *p)
 	atomic_inc(&p->inflight);
 }
 
+/* A request left ->inflight: wake the scheduler if it waits for room. */
+static void put_inflight(struct blk_pipe *p)
+{
+	/* Fully ordered; pairs with smp_mb__after_atomic() in wait_for_room(). */
+	if (atomic_dec_return(&p->inflight) < blk_depth &&
+	    atomic_read(&p->waiting))
+		go3s_chan_try_send(p->room, NULL);
+}
+
+/* The backend that serves the CPU on which queue_rq sent @rq. */
+static struct blk_backend *backend_of(struct blk_pipe *p, struct request *rq)
+{
+	struct blk_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	return &p->be[cmd->cpu % p->nr_be];
+}
+
 static void scheduler(void *arg)
 {
 	struct blk_pipe *p = arg;
 	struct go3s_chan *live[BLK_PRIO_NR];
 	struct blk_msg m;
+	unsigned int i;
 	int ret;
 
 	memcpy(live, p->front, sizeof(live));
@@ -229,11 +264,12 @@ static void scheduler(void *arg)
 		}
 		throttle(p, m.rq);
 		wait_for_room(p);
-		/* work is not closed while the scheduler runs: it may only wait. */
-		if (go3s_chan_send(p->work, &m))
+		/* Counted in ->inflight: there is room, nothing waits. */
+		if (go3s_chan_try_send(backend_of(p, m.rq)->ch, &m))
 			WARN_ON_ONCE(1);
 	}
-	go3s_chan_close(p->work);
+	for (i = 0; i < p->nr_be; i++)
+		go3s_chan_close(p->be[i].ch);
 	go3s_wg_done(&p->running);
 }
 
@@ -264,17 +300,20 @@ static void count_op(struct blk_stats *s, struct request *rq)
 
 static void backend(void *arg)
 {
-	struct blk_pipe *p = arg;
+	struct blk_backend *be = arg;
+	struct blk_pipe *p = be->pipe;
 	struct blk_msg m;
 	bool ok;
 
-	while (!go3s_chan_recv(p->work, &m, &ok) && ok) {
+	while (!go3s_chan_recv(be->ch, &m, &ok) && ok) {
 		struct blk_cmd *cmd = blk_mq_rq_to_pdu(m.rq);
 		unsigned long gen = m.state & ~CMD_MASK;
 
 		/* Ours unless the timeout handler took it first. */
 		if (atomic_long_cmpxchg(&cmd->state, m.state,
 					gen | CMD_RUNNING) == m.state) {
+			if (raw_smp_processor_id() != cmd->cpu)
+				atomic_long_inc(&p->dev->stats.remote);
 			count_op(&p->dev->stats, m.rq);
 			cmd->status = blk_store_exec(&p->dev->store, m.rq);
 			if (cmd->status)
@@ -284,12 +323,38 @@ static void backend(void *arg)
 		} else {
 			atomic_long_inc(&p->dev->stats.stale);
 		}
-		/* Fully ordered; pairs with smp_mb__after_atomic() above. */
-		if (atomic_dec_return(&p->inflight) < blk_depth &&
-		    atomic_read(&p->waiting))
-			go3s_chan_try_send(p->room, NULL);
+		put_inflight(p);
 	}
 	go3s_wg_done(&p->running);
+}
+
+/*
+ * The direct path (see the top of this file). The front channels are
+ * looked at without their locks: a request the scheduler receives a
+ * moment later may be overtaken by this one, as by any request that
+ * reached blk-mq first.
+ */
+static bool submit_direct(struct blk_pipe *p, const struct blk_msg *m)
+{
+	unsigned int i;
+
+	if (!READ_ONCE(blk_direct) || p->bytes.rate || p->ops.rate)
+		return false;
+	for (i = 0; i < BLK_PRIO_NR; i++)
+		if (go3s_chan_len(p->front[i]))
+			return false;
+	if (atomic_inc_return(&p->inflight) > blk_depth) {
+		put_inflight(p);
+		return false;
+	}
+	if (go3s_chan_try_send(backend_of(p, m->rq)->ch, m)) {
+		/* Closed (never while queue_rq runs) or a caller bug. */
+		WARN_ON_ONCE(1);
+		put_inflight(p);
+		return false;
+	}
+	atomic_long_inc(&p->dev->stats.direct);
+	return true;
 }
 
 /**
@@ -298,6 +363,8 @@ static void backend(void *arg)
  * @rq: the request; its blk_cmd ->state is already @state.
  * @state: the generation and CMD_QUEUED, as the message carries it.
  *
+ * The request goes straight to a backend when the scheduler would not hold
+ * it back (see the top of this file), else to the scheduler.
  * Context: any context (queue_rq): it never waits.
  * Return: 0, -EAGAIN when the front channel of @rq's class is full (the
  * scheduler will re-run the hardware queues), -EPIPE when the pipeline is
@@ -310,6 +377,8 @@ int blk_pipe_submit(struct blk_pipe *p, struct request *rq,
 	struct go3s_chan *ch;
 	int ret;
 
+	if (submit_direct(p, &m))
+		return 0;
 	switch (IOPRIO_PRIO_CLASS(req_get_ioprio(rq))) {
 	case IOPRIO_CLASS_RT:
 		ch = p->front[BLK_PRIO_RT];
@@ -336,8 +405,10 @@ static void pipe_free(struct blk_pipe *p)
 
 	for (i = 0; i < BLK_PRIO_NR; i++)
 		go3s_chan_put(p->front[i]);
-	go3s_chan_put(p->work);
+	for (i = 0; i < p->nr_be; i++)
+		go3s_chan_put(p->be[i].ch);
 	go3s_chan_put(p->room);
+	kfree(p->be);
 	kfree(p);
 }
 
@@ -357,15 +428,23 @@ static void pipe_join(struct blk_pipe *p)
 		schedule_timeout_uninterruptible(1);
 }
 
-static int pipe_spawn(struct blk_pipe *p, go3s_fn_t fn)
+static int pipe_spawn(struct blk_pipe *p, go3s_fn_t fn, void *arg)
 {
 	int ret;
 
 	go3s_wg_add(&p->running, 1);
-	ret = go3s_go(fn, p);
+	ret = go3s_go(fn, arg);
 	if (ret)
 		go3s_wg_done(&p->running);
 	return ret;
+}
+
+/* On be->cpu: a goroutine spawned outside a goroutine starts there. */
+static long spawn_backend(void *arg)
+{
+	struct blk_backend *be = arg;
+
+	return pipe_spawn(be->pipe, backend, be);
 }
 
 /**
@@ -377,7 +456,7 @@ static int pipe_spawn(struct blk_pipe *p, go3s_fn_t fn)
  */
 int blk_pipe_start(struct blk_dev *dev)
 {
-	unsigned int i, n = blk_backends ?: num_online_cpus();
+	unsigned int i, n = min(blk_backends ?: num_online_cpus(), nr_cpu_ids);
 	struct blk_pipe *p;
 	int ret = -ENOMEM;
 
@@ -391,19 +470,40 @@ int blk_pipe_start(struct blk_dev *dev)
 	for (i = 0; i < BLK_PRIO_NR; i++) {
 		p->front[i] = go3s_chan_new(sizeof(struct blk_msg), blk_chan_cap,
 					    GFP_KERNEL);
-		if (IS_ERR(p->front[i]))
-			goto err_chan;
+		if (IS_ERR(p->front[i])) {
+			p->front[i] = NULL;
+			goto err_free;
+		}
 	}
-	p->work = go3s_chan_new(sizeof(struct blk_msg), blk_depth, GFP_KERNEL);
-	if (IS_ERR(p->work))
-		goto err_chan;
 	p->room = go3s_chan_new(0, 1, GFP_KERNEL);
-	if (IS_ERR(p->room))
-		goto err_chan;
+	if (IS_ERR(p->room)) {
+		p->room = NULL;
+		goto err_free;
+	}
+	p->be = kcalloc(n, sizeof(*p->be), GFP_KERNEL);
+	if (!p->be)
+		goto err_free;
+	for (; p->nr_be < n; p->nr_be++) {
+		struct blk_backend *be = &p->be[p->nr_be];
 
-	ret = pipe_spawn(p, scheduler);
-	for (i = 0; i < n && !ret; i++)
-		ret = pipe_spawn(p, backend);
+		be->ch = go3s_chan_new(sizeof(struct blk_msg), blk_depth,
+				       GFP_KERNEL);
+		if (IS_ERR(be->ch)) {
+			be->ch = NULL;
+			goto err_free;
+		}
+		be->pipe = p;
+		be->cpu = p->nr_be;
+	}
+
+	ret = pipe_spawn(p, scheduler, p);
+	for (i = 0; i < n && !ret; i++) {
+		/* Anywhere will do if that CPU is offline (or goes now). */
+		if (cpu_online(i))
+			ret = work_on_cpu(i, spawn_backend, &p->be[i]);
+		else
+			ret = spawn_backend(&p->be[i]);
+	}
 	if (ret) {
 		/* Closing front ends the scheduler, which ends the backends. */
 		pipe_join(p);
@@ -414,14 +514,7 @@ int blk_pipe_start(struct blk_dev *dev)
 	WRITE_ONCE(dev->pipe, p);
 	return 0;
 
-err_chan:
-	for (i = 0; i < BLK_PRIO_NR; i++)
-		if (IS_ERR(p->front[i]))
-			p->front[i] = NULL;
-	if (IS_ERR(p->work))
-		p->work = NULL;
-	if (IS_ERR(p->room))
-		p->room = NULL;
+err_free:
 	pipe_free(p);
 	return ret;
 }

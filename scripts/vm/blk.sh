@@ -1,15 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by samples.sh in the stock VM (the debug kernel has no block
-# layer): the go3s_blk RAM disk under fio, ext4, discard and write-zeroes,
-# backpressure (a frontend channel of capacity 1), request timeouts, the
-# token bucket, and rmmod while fio runs. go3s_rt must be loaded.
+# Sourced by samples.sh: the go3s_blk RAM disk under fio, ext4, discard
+# and write-zeroes, backpressure (a frontend channel of capacity 1, the
+# scheduler's path), request timeouts, the token bucket, and rmmod while
+# fio runs. go3s_rt must be loaded.
+#
+# blk_debug=1 (the debug VM, init-test.sh: KASAN, lockdep, kmemleak, where
+# I/O is ~10 times slower) runs less of each and leaves out the timed
+# checks (token bucket, timeouts), and adds failslab and fail_page_alloc
+# in the backends during writes, then a kmemleak scan.
 
 dev=/dev/go3s_blk0
 bst=/sys/kernel/debug/go3s_blk/stats
 bstat() { sed -n "s/^$1: //p" $bst; }
 glive() { sed -n 's/^live: //p' /sys/kernel/debug/go3s/stats; }
 ncpu=$(grep -c ^processor /proc/cpuinfo)
-for m in crc16 mbcache jbd2 crc32c_generic ext4; do insmod kmod/$m.ko; done
+blk_debug=${blk_debug:-0}
+blk_t0=$(cut -d. -f1 /proc/uptime)
+# A kernel without System V IPC and timerfd (the debug kernel): see
+# scripts/vm/fio-preload.c; fio's jobs run as threads there, so that they
+# share nothing across a fork.
+blk_fio_opts=
+if [ -f fio-preload.so ]; then
+	export LD_PRELOAD=/lib/go3s/fio-preload.so
+	blk_fio_opts=--thread
+fi
+# The stock kernel has ext4 as modules, the debug kernel built in.
+for m in crc16 mbcache jbd2 crc32c_generic ext4; do
+	[ ! -f kmod/$m.ko ] || insmod kmod/$m.ko
+done
+# blk_mb STOCK DEBUG: a size in MiB for this VM.
+blk_mb() { if [ "$blk_debug" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 busybox mkdir -p /mnt /etc
 busybox ln -sf /proc/mounts /etc/mtab
 
@@ -19,10 +39,14 @@ blk_fio() {
 	n=$1
 	shift
 	fio --name="$n" --filename=$dev --direct=1 --ioengine=io_uring \
-		--group_reporting "$@" >/tmp/fio.$n 2>&1
+		--group_reporting $blk_fio_opts "$@" >/tmp/fio.$n 2>&1
 	rc=$?
 	grep -E 'err=|IOPS=|error|verify' /tmp/fio.$n | head -n 8 | sed 's/^/  /'
-	[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.$n
+	[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.$n && return 0
+	echo "  fio exited with $rc:"
+	grep -vE '^ *(lat|clat|slat|bw|iops|cpu|IO depths|submit|complete|issued|latency|clat percentiles|\|) ' \
+		/tmp/fio.$n | tail -n 12 | sed 's/^/  | /'
+	return 1
 }
 blk_fio_fails() { ! blk_fio "$@"; }
 # blk_terse FIELD NAME: a field of fio's terse (--minimal) output.
@@ -48,12 +72,18 @@ cat $bst
 check blk_pipeline_ends_on_close test "$(bstat running)" -eq 0 -a "$(bstat starts)" -ge 1
 check blk_no_goroutines_while_closed test "$(glive)" -eq 0
 
+if [ "$blk_debug" = 1 ] && [ -d /sys/kernel/debug/failslab ]; then
+	. ./blk-fail.sh
+fi
+
 step "fio: randwrite then verify (crc32c), 4k and 64k, iodepth 32, numjobs 4"
+sz=$(blk_mb 4 1)
 check blk_fio_verify_4k blk_fio v4k --rw=randwrite --bs=4k --iodepth=32 \
-	--numjobs=4 --size=4M --offset_increment=4M --verify=crc32c \
+	--numjobs=4 --size=${sz}M --offset_increment=${sz}M --verify=crc32c \
 	--verify_fatal=1 --fsync=64
+sz=$(blk_mb 8 2)
 check blk_fio_verify_64k blk_fio v64k --rw=randwrite --bs=64k --iodepth=32 \
-	--numjobs=4 --size=8M --offset_increment=8M --verify=crc32c \
+	--numjobs=4 --size=${sz}M --offset_increment=${sz}M --verify=crc32c \
 	--verify_fatal=1 --sync=dsync
 cat $bst
 check blk_flushes_reached_backend test "$(bstat flushes)" -gt 0
@@ -99,29 +129,50 @@ sed 's/^/  /' /tmp/fsck.out
 check blk_fsck_ext4_clean test $rc -eq 0
 
 step "rmmod while fio runs: refused while the disk is open, then clean"
-fio --name=busy --filename=$dev --direct=1 --ioengine=io_uring --rw=randrw \
-	--bs=4k --iodepth=32 --numjobs=2 --size=16M --time_based --runtime=4 \
+fio --name=busy --filename=$dev --direct=1 --ioengine=io_uring $blk_fio_opts --rw=randrw \
+	--bs=4k --iodepth=32 --numjobs=2 --size=16M --time_based --runtime=$(blk_mb 4 2) \
 	--group_reporting >/tmp/fio.busy 2>&1 &
 pid=$!
-sleep 1
+# fio takes a while to start (its libraries, and KASAN in the debug VM):
+# wait until it has the disk open (the pipeline runs), up to 20 s.
+i=0
+while [ "$(bstat running)" != 1 ] && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 check blk_rmmod_refused_while_fio_runs sh -c '! rmmod go3s_blk 2>/dev/null'
 check blk_goroutines_while_open test "$(glive)" -gt 1
 wait $pid
 rc=$?
 grep -E 'err=|IOPS=' /tmp/fio.busy | sed 's/^/  /'
 check blk_fio_busy_ok sh -c "test $rc -eq 0 && grep -q 'err= 0' /tmp/fio.busy"
+check blk_busy_went_direct test "$(bstat direct)" -gt 0
 check blk_rmmod_after_fio blk_unload
 check blk_goroutines_gone test "$(glive)" -eq 0
 check blk_device_gone test ! -e $dev
 
-step "a frontend channel of capacity 1 (and depth 8): every request completes"
-check insmod_go3s_blk_chan_cap_1 insmod go3s_blk.ko size_mb=64 chan_cap=1 depth=8
+step "through the scheduler (direct=0), a frontend channel of capacity 1 (and depth 8): every request completes"
+check insmod_go3s_blk_chan_cap_1 insmod go3s_blk.ko size_mb=64 chan_cap=1 depth=8 direct=0
+sz=$(blk_mb 2 1)
 check blk_cap1_fio_verify_4k blk_fio cap1 --rw=randwrite --bs=4k --iodepth=32 \
-	--numjobs=4 --size=2M --offset_increment=2M --verify=crc32c --verify_fatal=1
+	--numjobs=4 --size=${sz}M --offset_increment=${sz}M --verify=crc32c --verify_fatal=1
 cat $bst
 check blk_cap1_backpressure_seen test "$(bstat busy)" -gt 0 -a "$(bstat reruns)" -gt 0
 check blk_cap1_nothing_refused_left test "$(bstat refused)" -eq 0
+check blk_cap1_none_direct test "$(bstat direct)" -eq 0
 check rmmod_go3s_blk_cap1 blk_unload
+
+if [ "$blk_debug" = 1 ]; then
+	check blk_goroutines_gone_at_end test "$(glive)" -eq 0
+	# kmemleak reports objects older than 5 s: those of blk-fail.sh are.
+	kml=/sys/kernel/debug/kmemleak
+	echo scan >$kml
+	echo scan >$kml
+	check blk_kmemleak_clean sh -c "! grep -q 'unreferenced object' $kml"
+	echo "blk.sh: $(($(cut -d. -f1 /proc/uptime) - blk_t0)) s"
+	unset LD_PRELOAD
+	return 0
+fi
 
 step "token bucket: mbps=8, then iops=300"
 check insmod_go3s_blk_mbps insmod go3s_blk.ko size_mb=64 mbps=8
@@ -144,3 +195,5 @@ cat $bst
 check blk_timeouts_counted test "$(bstat timeouts)" -gt 0
 check rmmod_go3s_blk_timeout blk_unload
 check blk_goroutines_gone_at_end test "$(glive)" -eq 0
+echo "blk.sh: $(($(cut -d. -f1 /proc/uptime) - blk_t0)) s"
+unset LD_PRELOAD

@@ -67,6 +67,8 @@ check initfail_unloaded sh -c '! grep -q "^go3s_initfail " /proc/modules'
 tr=/sys/kernel/debug/tracing
 echo 1 >$tr/events/go3s/enable
 
+# blk.sh: the debug subset of the block sample's tests, and failslab.
+blk_debug=1
 . ./samples.sh
 
 echo 0 >$tr/events/go3s/enable
