@@ -1013,6 +1013,52 @@ static void stack_trace_shows_goroutine_frames(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, t->has_main);
 }
 
+/* ---- the first frame keeps the ABI's stack alignment -------------------- */
+
+struct aligned_probe {
+	struct go3s_wg wg;
+	unsigned long misalign;
+};
+
+/*
+ * A local the compiler must place 16-byte aligned. Built for an ABI whose
+ * stack is 16-byte aligned at every call (UML: the host's), the compiler
+ * trusts %rsp and does not realign, so a goroutine entered with a
+ * misaligned stack shows here (and faults in any movaps spill: 6.1's UML
+ * stack_trace_save()). The kernel proper is built for 8 bytes, where the
+ * compiler realigns and the check holds whatever the first frame did.
+ */
+static noinline unsigned long aligned_probe_offset(void)
+{
+	u8 buf[16] __aligned(16);
+	unsigned long addr = (unsigned long)buf;
+
+	/* Or the compiler folds the test to 0 from the alignment it knows. */
+	OPTIMIZER_HIDE_VAR(addr);
+	return addr & 15;
+}
+
+static void aligned_probe_body(void *arg)
+{
+	struct aligned_probe *a = arg;
+
+	a->misalign = aligned_probe_offset();
+	go3s_wg_done(&a->wg);
+}
+
+static void goroutine_stack_keeps_abi_alignment(struct kunit *test)
+{
+	struct aligned_probe *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->misalign = ~0UL;
+	go3s_wg_init(&a->wg);
+	go3s_wg_add(&a->wg, 1);
+	KUNIT_ASSERT_EQ(test, go3s_go(aligned_probe_body, a), 0);
+	KUNIT_ASSERT_EQ(test, go3s_wg_wait(&a->wg), 0);
+	KUNIT_EXPECT_EQ(test, a->misalign, 0UL);
+}
+
 static struct kunit_case go3s_sched_cases[] = {
 	KUNIT_CASE(self_is_null_outside_goroutines),
 	KUNIT_CASE(spawn_passes_arg_and_identity),
@@ -1036,6 +1082,7 @@ static struct kunit_case go3s_sched_cases[] = {
 	KUNIT_CASE_SLOW(cpu_offline_hands_goroutines_over),
 	KUNIT_CASE(dump_shows_parked_goroutine),
 	KUNIT_CASE(stack_trace_shows_goroutine_frames),
+	KUNIT_CASE(goroutine_stack_keeps_abi_alignment),
 	{}
 };
 
