@@ -28,14 +28,22 @@ static void mmio_refuses_out_of_bounds(struct kunit *test)
 	/* A 64-byte "BAR" of ordinary memory: the checks are what we test. */
 	m.base = (void __iomem *)mem;
 	m.len = 64;
-	KUNIT_EXPECT_EQ(test, go3s_mmio_write64(&m, 56, 0x1122334455667788ULL), 0);
-	KUNIT_EXPECT_EQ(test, go3s_mmio_read64(&m, 56, &v64), 0);
-	KUNIT_EXPECT_EQ(test, v64, 0x1122334455667788ULL);
-	KUNIT_EXPECT_EQ(test, go3s_mmio_read32(&m, 60, &v32), 0);
-	KUNIT_EXPECT_EQ(test, v32, 0x11223344U);
-	KUNIT_EXPECT_EQ(test, go3s_mmio_read16(&m, 62, &v16), 0);
-	KUNIT_EXPECT_EQ(test, go3s_mmio_read8(&m, 63, &v8), 0);
-	KUNIT_EXPECT_EQ(test, v8, 0x11);
+	/*
+	 * Except where MMIO is emulated (UML with virtio PCI, which 6.1's
+	 * kunit.py forces): there, accessors WARN on memory no device
+	 * registered, so only the refusals below, which touch nothing, run.
+	 */
+	if (!IS_ENABLED(CONFIG_INDIRECT_IOMEM) ||
+	    IS_ENABLED(CONFIG_INDIRECT_IOMEM_FALLBACK)) {
+		KUNIT_EXPECT_EQ(test, go3s_mmio_write64(&m, 56, 0x1122334455667788ULL), 0);
+		KUNIT_EXPECT_EQ(test, go3s_mmio_read64(&m, 56, &v64), 0);
+		KUNIT_EXPECT_EQ(test, v64, 0x1122334455667788ULL);
+		KUNIT_EXPECT_EQ(test, go3s_mmio_read32(&m, 60, &v32), 0);
+		KUNIT_EXPECT_EQ(test, v32, 0x11223344U);
+		KUNIT_EXPECT_EQ(test, go3s_mmio_read16(&m, 62, &v16), 0);
+		KUNIT_EXPECT_EQ(test, go3s_mmio_read8(&m, 63, &v8), 0);
+		KUNIT_EXPECT_EQ(test, v8, 0x11);
+	}
 	KUNIT_EXPECT_EQ(test, go3s_mmio_read64(&m, 60, &v64), -ERANGE);
 	KUNIT_EXPECT_EQ(test, go3s_mmio_read32(&m, 64, &v32), -ERANGE);
 	KUNIT_EXPECT_EQ(test, go3s_mmio_write8(&m, 64, 1), -ERANGE);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make test: every test, in order, with the time each stage took.
 #   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
-#   -> harness self-test -> KUnit on UML
+#   -> harness self-test -> KUnit on UML (6.12, then 6.1)
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
 #   -> fault injection -> MID VMs -> coverage (UML + those VMs, >= 92%)
 #   -> stock-kernel VMs (6.12, 6.1, 6.12-rt) -> DKMS and the package
@@ -56,6 +56,7 @@ gcov=
 
 stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
 stage "KUnit on UML (kunit.py)" "$GO3S_ROOT/scripts/test-uml.sh"
+stage "KUnit on UML 6.1 (kunit.py)" env GO3S_UML_SERIES=6.1 "$GO3S_ROOT/scripts/test-uml.sh"
 
 go3s_stage "debug kernel (cached in $GO3S_CACHE)"
 if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
