@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,7 +141,7 @@ static void *timer_thread(void *arg)
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (i = 0; i < NR_SEGS; i++) {
-			uint64_t one = 1;
+			unsigned long long one = 1;	/* timerfd reads 8 bytes */
 
 			if (!timers[i].used || !ts_armed(&timers[i].due))
 				continue;
