@@ -30,6 +30,7 @@
 #include <go3s/net.h>
 #include <go3s/wg.h>
 
+#include "../kunit/loopback.h"
 #include "bench.h"
 
 #define MSG		64
@@ -362,21 +363,9 @@ static long idle_bytes(bool go3s)
 	return bytes;
 }
 
-static bool lo_up(void)
-{
-	struct net_device *lo = init_net.loopback_dev;
-	int ret = 0;
-
-	rtnl_lock();
-	if (!(lo->flags & IFF_UP))
-		ret = dev_change_flags(lo, lo->flags | IFF_UP, NULL);
-	rtnl_unlock();
-	return !ret;
-}
-
 void go3s_bench_net(bool last)
 {
-	if (!lo_up())
+	if (go3s_test_lo_up())
 		return;
 	bench_pair("net_echo_rtt_1", 1, RTT_ROUNDS, 0, RTT_ROUNDS);
 	bench_pair("net_echo_rtt_16", RTT_CONNS, RTT_ROUNDS / 4, 0,

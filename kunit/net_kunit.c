@@ -28,6 +28,7 @@
 #include "../go3s_rt/g.h"
 #include "../go3s_rt/net.h"
 #include "kunit_compat.h"
+#include "loopback.h"
 
 static unsigned int conns = 1000;
 module_param(conns, uint, 0444);
@@ -763,17 +764,9 @@ static void net_bad_input(struct kunit *test)
 	go3s_net_close(srv);
 }
 
-/* Loopback is down until someone brings it up; the suite needs it. */
 static int net_suite_init(struct kunit_suite *suite)
 {
-	struct net_device *lo = init_net.loopback_dev;
-	int ret = 0;
-
-	rtnl_lock();
-	if (!(lo->flags & IFF_UP))
-		ret = dev_change_flags(lo, lo->flags | IFF_UP, NULL);
-	rtnl_unlock();
-	return ret;
+	return go3s_test_lo_up();
 }
 
 static struct kunit_case net_cases[] = {
