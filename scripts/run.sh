@@ -45,6 +45,9 @@ if [ "$arch" = arm64 ]; then
 	vmlinuz=$tree/boot/vmlinuz-${kdir##*/linux-headers-}
 	export GO3S_BUSYBOX=$tree/bin/busybox
 	build_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	# edu masks DMA addresses to 28 bits and virt's RAM starts at 1 GiB:
+	# edu reaches memory only through an IOMMU (SMMUv3, DMA domain).
+	export GO3S_QEMU_MACHINE=${GO3S_QEMU_MACHINE-,iommu=smmuv3}
 	out=$GO3S_OUT/stock-arm64
 	go3s_stage_done
 else
