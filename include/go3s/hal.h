@@ -8,8 +8,8 @@
  * memory they were not given. They may be called from any context.
  *
  * Kernel-doc: go3s_irq_bind() below; the other functions at their
- * definitions in go3s_rt/hal.c and arch/<arch>/msr.c. Documentation/mid.rst
- * renders all of them (make docs).
+ * definitions in go3s_rt/hal.c and arch/x86_64/msr.c (arch/arm64/msr.c on
+ * arm64). Documentation/mid.rst renders all of them (make docs).
  */
 #ifndef _GO3S_HAL_H
 #define _GO3S_HAL_H
