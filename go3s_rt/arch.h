@@ -3,7 +3,8 @@
  * What each architecture provides to the scheduler (arch/<arch>/).
  *
  * A goroutine stack is GO3S_STACK_SIZE (THREAD_SIZE) bytes, vmalloc'd (so
- * a guard page sits below it); UML needs it THREAD_SIZE aligned. While a goroutine
+ * a guard page sits below it); UML needs it THREAD_SIZE aligned, arm64
+ * THREAD_ALIGN aligned (its entry code's overflow check). While a goroutine
  * runs, its worker task "adopts" the stack: task->stack points at it, so
  * the unwinder, object_is_on_stack(), hardened usercopy and KASAN reports
  * see the goroutine's frames as the task's own. UML also derives current
@@ -11,9 +12,12 @@
  * base), which is why adoption is an arch hook.
  *
  * The stack protector canary is per task on x86_64 (reloaded into %gs:40
- * at every task switch); adoption also gives the worker the one canary all
- * goroutine frames are built with, since a goroutine may resume on any
- * worker. The adopt/return hooks carry no canary check themselves.
+ * at every task switch) and on arm64 (STACKPROTECTOR_PER_TASK); adoption
+ * also gives the worker the one canary all goroutine frames are built
+ * with, since a goroutine may resume on any worker. On arm64 the pointer
+ * authentication key that signs return addresses is per task too, and
+ * shared by all goroutines the same way. The adopt/return hooks carry no
+ * canary check (nor signed return address) themselves.
  *
  * Context switch: go3s_arch_switch() saves the callee-saved registers and
  * the stack pointer of the caller in @from and resumes @to. It is called
@@ -27,6 +31,9 @@
 #include <linux/thread_info.h>
 #include <linux/gfp_types.h>
 #include <linux/types.h>
+#ifdef CONFIG_ARM64_PTR_AUTH_KERNEL
+#include <asm/pointer_auth.h>
+#endif
 
 struct go3s_g;
 
@@ -40,6 +47,9 @@ struct go3s_arch_ctx {
 struct go3s_arch_stack_save {
 	void *stack;
 	unsigned long canary;
+#ifdef CONFIG_ARM64_PTR_AUTH_KERNEL
+	struct ptrauth_keys_kernel pac_keys;	/* arm64: its return address key */
+#endif
 };
 
 /* Once, before any goroutine runs. */

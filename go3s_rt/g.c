@@ -18,6 +18,7 @@
  */
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -33,8 +34,16 @@ static unsigned int g_cache_max = 1024;
 module_param(g_cache_max, uint, 0644);
 MODULE_PARM_DESC(g_cache_max, "Free goroutines (with stacks) kept beyond the per-CPU caches");
 
-/* The top of each stack stays free, as task_pt_regs() expects one there. */
+/*
+ * The top of each stack stays free, as task_pt_regs() expects one there;
+ * arm64's unwinder ends at the frame record inside it (arch/arm64/frame.c),
+ * so there it is exactly a struct pt_regs.
+ */
+#ifdef CONFIG_ARM64
+#define STACK_TOP_RESERVE	sizeof(struct pt_regs)
+#else
 #define STACK_TOP_RESERVE	256
+#endif
 
 struct g_cache {
 	unsigned int nr;

@@ -11,12 +11,20 @@
 
 #include <go3s/compat.h>
 
-/* Kconfig says so in-tree; out of tree (DKMS) this does. */
-#if !defined(CONFIG_PREEMPT_COUNT) && !defined(CONFIG_LOCKDEP)
+/*
+ * Kconfig says so in-tree; out of tree (DKMS) this does. Debian's arm64
+ * kernel (PREEMPT_VOLUNTARY, no PREEMPT_DYNAMIC) has neither: there the
+ * runtime loads with that check weakened and says so (arch/arm64/stack.c).
+ */
+#if !defined(CONFIG_PREEMPT_COUNT) && !defined(CONFIG_LOCKDEP) && !defined(CONFIG_ARM64)
 #error "go3s_rt needs CONFIG_PREEMPT_COUNT or lockdep to see held spinlocks"
 #endif
-#ifndef CONFIG_X86_64
-#error "go3s_rt has a context switch for x86_64 only"
+#if !defined(CONFIG_X86_64) && !defined(CONFIG_ARM64)
+#error "go3s_rt has a context switch for x86_64 and arm64 only"
+#endif
+/* Each goroutine would need a shadow call stack of its own, and x18 switched. */
+#ifdef CONFIG_SHADOW_CALL_STACK
+#error "go3s_rt does not support SHADOW_CALL_STACK (arm64): see Documentation/arch.rst"
 #endif
 
 #ifdef __ASSEMBLY__

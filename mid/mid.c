@@ -60,6 +60,7 @@ struct go3s_mid {
 	void *on_fault_arg;
 	unsigned int in_callback;	/* handlers calling on_fault */
 	struct completion *idle;	/* destroy waits for in_callback == 0 */
+	u64 msi_start, msi_end;		/* the MSI cookie's IOVAs, if any */
 	struct dentry *file;
 	struct list_head node;		/* mids, under mids_lock */
 };
@@ -72,6 +73,36 @@ static int count_dev(struct device *dev, void *data)
 {
 	(*(unsigned int *)data)++;
 	return 0;
+}
+
+/*
+ * Where the IOMMU translates MSI writes too (arm64's SMMUv3: a
+ * software-managed MSI region, IOMMU_RESV_SW_MSI), the interrupt
+ * controller's doorbell must be mapped in the device's domain, or every
+ * MSI faults. As VFIO does, the MID's domain gets an MSI cookie at the
+ * region's base: the MSI layer then maps the doorbell there when the
+ * driver allocates its vectors with the MID in place. Windows may not
+ * overlap the region. x86's IOMMUs have a plain MSI region: no cookie.
+ */
+static int mid_msi_cookie(struct go3s_mid *mid, struct device *dev)
+{
+	struct iommu_resv_region *r;
+	LIST_HEAD(resv);
+	int ret = 0;
+
+	iommu_get_resv_regions(dev, &resv);
+	list_for_each_entry(r, &resv, list) {
+		if (r->type != IOMMU_RESV_SW_MSI || !r->length)
+			continue;
+		ret = iommu_get_msi_cookie(mid->domain, r->start);
+		if (!ret) {
+			mid->msi_start = r->start;
+			mid->msi_end = r->start + r->length - 1;
+		}
+		break;
+	}
+	iommu_put_resv_regions(dev, &resv);
+	return ret;
 }
 
 /* The IOMMU driver reports a blocked access (only some drivers do). */
@@ -221,6 +252,9 @@ struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
 		goto err_owner;
 	}
 	iommu_set_fault_handler(mid->domain, mid_fault, mid);
+	ret = mid_msi_cookie(mid, &pdev->dev);
+	if (ret)
+		goto err_domain;
 	ret = iommu_attach_device(mid->domain, &pdev->dev);
 	if (ret)
 		goto err_domain;
@@ -295,7 +329,8 @@ EXPORT_SYMBOL_GO3S(go3s_mid_destroy);
  *
  * Context: process context; sleeps.
  * Return: 0; -EINVAL (alignment, size, buffer or permission bits);
- * -ERANGE (outside the aperture); -EEXIST (overlaps a window);
+ * -ERANGE (outside the aperture); -EEXIST (overlaps a window, or the
+ * MSI region where the IOMMU translates MSIs: arm64's SMMUv3);
  * -EOPNOTSUPP (NOEXEC where the IOMMU cannot enforce it); -ENOMEM.
  */
 int go3s_mid_map(struct go3s_mid *mid, u64 iova, void *buf, size_t size,
@@ -317,6 +352,8 @@ int go3s_mid_map(struct go3s_mid *mid, u64 iova, void *buf, size_t size,
 	if (iova + size < iova || iova < geo->aperture_start ||
 	    iova + size - 1 > geo->aperture_end)
 		return -ERANGE;
+	if (mid->msi_end && iova <= mid->msi_end && iova + size - 1 >= mid->msi_start)
+		return -EEXIST;
 	if (perm & GO3S_MID_READ)
 		prot |= IOMMU_READ;
 	if (perm & GO3S_MID_WRITE)

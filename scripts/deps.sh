@@ -16,6 +16,9 @@ PKGS=(
 	sparse clang lld llvm fio e2fsprogs util-linux linux-perf file
 	gccgo-12	# modules written in Go (scripts/go3s-build)
 	coccinelle python3-sphinx
+	# arm64: cross compilers and the VM (scripts/arm64-stock.sh fetches
+	# the arm64 kernel itself, privately)
+	gcc-aarch64-linux-gnu gccgo-12-aarch64-linux-gnu qemu-system-arm
 )
 
 missing=()

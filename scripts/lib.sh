@@ -71,16 +71,26 @@ go3s_key() { { cat "$@"; echo "$GO3S_KEY_EXTRA"; } | sha256sum | cut -c1-12; }
 # go3s_qemu LOG TIMEOUT KERNEL INITRD APPEND [extra qemu args...]
 # Boots a q35 VM under TCG (KVM is not usable on our machines) with the
 # console on stdio; the console is copied to LOG. Returns qemu's status,
-# 124 on timeout.
+# 124 on timeout. With GO3S_ARCH=arm64 the VM is qemu-system-aarch64's
+# virt machine (GO3S_QEMU_MACHINE adds options, e.g. ",iommu=smmuv3")
+# with -cpu max: pointer authentication, with QEMU's cheaper
+# implementation-defined algorithm (the architected QARMA is slow under
+# TCG).
 go3s_qemu() {
 	local log=$1 tmo=$2 kernel=$3 initrd=$4 append=$5
+	local -a vm=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -parallel none)
+	local console=ttyS0
 	shift 5
-	timeout --foreground -k 5 "$tmo" qemu-system-x86_64 \
-		-machine q35,accel=tcg -cpu max -m 2G \
+	if [ "${GO3S_ARCH:-x86_64}" = arm64 ]; then
+		vm=(qemu-system-aarch64 -machine "virt,accel=tcg${GO3S_QEMU_MACHINE:-}"
+		    -cpu max,pauth-impdef=on)
+		console=ttyAMA0
+	fi
+	timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \
 		-nographic -no-reboot -serial stdio -monitor none \
-		-display none -parallel none \
+		-display none \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null 2>&1 |
+		-append "console=$console panic=-1 $append" "$@" </dev/null 2>&1 |
 		sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log"
 	return "${PIPESTATUS[0]}"
 }

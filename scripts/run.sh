@@ -7,48 +7,86 @@
 #   --quiet           print the checks only
 #   --kernel FLAVOUR  6.12 (the default), 6.1 or 6.12-rt: another stock
 #                     Debian kernel (scripts/deps.sh installs all three)
+#   --arch ARCH       x86_64 (the default) or arm64: Debian 12's stock
+#                     arm64 6.12 kernel (scripts/arm64-stock.sh fetches it
+#                     with its headers and busybox), the modules cross-built,
+#                     in qemu-system-aarch64 (virt, -cpu max: pointer
+#                     authentication on). No perf and no fio there.
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quiet=0 flavour=6.12
+quiet=0 flavour=6.12 arch=x86_64
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quiet) quiet=1 ;;
 	--kernel) flavour=$2; shift ;;
-	*) go3s_die "usage: $0 [--quiet] [--kernel 6.12|6.1|6.12-rt]" ;;
+	--arch) arch=$2; shift ;;
+	*) go3s_die "usage: $0 [--quiet] [--kernel 6.12|6.1|6.12-rt] [--arch x86_64|arm64]" ;;
 	esac
 	shift
 done
+case $arch in
+x86_64) ;;
+arm64) [ "$flavour" = 6.12 ] || go3s_die "arm64: only the stock 6.12 kernel" ;;
+*) go3s_die "unknown architecture $arch (x86_64, arm64)" ;;
+esac
+export GO3S_ARCH=$arch
 
 go3s_stage "install dependencies"
 "$GO3S_ROOT/scripts/deps.sh"
 go3s_stage_done
 
-kdir=$(go3s_stock_kdir "$flavour")
-[ -n "$kdir" ] || go3s_die "no $flavour headers: run scripts/deps.sh"
-vmlinuz=$(go3s_stock_vmlinuz "$flavour")
-out=$GO3S_OUT/stock
-[ "$flavour" = 6.12 ] || out=$GO3S_OUT/stock-$flavour
+build_args=()
+if [ "$arch" = arm64 ]; then
+	go3s_stage "Debian's stock arm64 kernel, headers and busybox (cached in $GO3S_CACHE/arm64)"
+	tree=$("$GO3S_ROOT/scripts/arm64-stock.sh")
+	kdir=$(ls -d "$tree"/usr/src/linux-headers-*-arm64)
+	vmlinuz=$tree/boot/vmlinuz-${kdir##*/linux-headers-}
+	export GO3S_BUSYBOX=$tree/bin/busybox
+	build_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	# edu masks DMA addresses to 28 bits and virt's RAM starts at 1 GiB:
+	# edu reaches memory only through an IOMMU (SMMUv3, DMA domain).
+	export GO3S_QEMU_MACHINE=${GO3S_QEMU_MACHINE-,iommu=smmuv3}
+	out=$GO3S_OUT/stock-arm64
+	go3s_stage_done
+else
+	kdir=$(go3s_stock_kdir "$flavour")
+	[ -n "$kdir" ] || go3s_die "no $flavour headers: run scripts/deps.sh"
+	vmlinuz=$(go3s_stock_vmlinuz "$flavour")
+	out=$GO3S_OUT/stock
+	[ "$flavour" = 6.12 ] || out=$GO3S_OUT/stock-$flavour
+fi
 mkdir -p "$out"
 
 go3s_stage "build go3s_rt.ko and the samples against $kdir"
-go3s_build_modules "$kdir" "$out"
+go3s_build_modules "$kdir" "$out" "${build_args[@]}"
 ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
-go3s_stage "pack an initramfs (busybox, the modules, fio, e2fsprogs and perf)"
+if [ "$arch" = arm64 ]; then
+	go3s_stage "pack an initramfs (arm64 busybox and the modules)"
+else
+	go3s_stage "pack an initramfs (busybox, the modules, fio, e2fsprogs and perf)"
+fi
 files=(lib/go3s/go3s_rt.ko="$out/src/go3s_rt.ko")
 go3s_sample_files "$out" files
-go3s_perf_files files
-# The block sample needs 6.11's blk-mq API (samples/blk/Kbuild).
-[ ! -e "$out/src/samples/blk/go3s_blk.ko" ] ||
-	go3s_blk_files "$(go3s_stock_release "$flavour")" "$out" files
+# perf, fio and e2fsprogs come from the host: x86_64 only.
+if [ "$arch" = x86_64 ]; then
+	go3s_perf_files files
+	# The block sample needs 6.11's blk-mq API (samples/blk/Kbuild).
+	[ ! -e "$out/src/samples/blk/go3s_blk.ko" ] ||
+		go3s_blk_files "$(go3s_stock_release "$flavour")" "$out" files
+fi
 "$GO3S_ROOT/scripts/vm/mkinitramfs.sh" "$out/initrd.gz" \
 	"$GO3S_ROOT/scripts/vm/init-stock.sh" "${files[@]}"
 go3s_stage_done
 
-go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"
+if [ "$arch" = arm64 ]; then
+	go3s_stage "boot $(basename "$vmlinuz") in qemu-system-aarch64 (TCG, virt, -cpu max)"
+else
+	go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"
+fi
 [ -r "$vmlinuz" ] || go3s_die "$vmlinuz is not readable (run as root)"
 log=$out/console.log
 rc=0

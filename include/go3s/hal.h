@@ -8,8 +8,8 @@
  * memory they were not given. They may be called from any context.
  *
  * Kernel-doc: go3s_irq_bind() below; the other functions at their
- * definitions in go3s_rt/hal.c and arch/x86_64/msr.c. Documentation/mid.rst
- * renders all of them (make docs).
+ * definitions in go3s_rt/hal.c and arch/x86_64/msr.c (arch/arm64/msr.c on
+ * arm64). Documentation/mid.rst renders all of them (make docs).
  */
 #ifndef _GO3S_HAL_H
 #define _GO3S_HAL_H
@@ -48,6 +48,17 @@ int go3s_mmio_write32(struct go3s_mmio *m, u64 off, u32 val);
 int go3s_mmio_write64(struct go3s_mmio *m, u64 off, u64 val);
 
 int go3s_msr_read(u32 msr, u64 *val);
+
+#ifdef CONFIG_ARM64
+/*
+ * On arm64 go3s_msr_read() takes a system register's SYS_<NAME> encoding
+ * from <asm/sysreg.h>, which has no name for the virtual counter.
+ */
+#include <asm/sysreg.h>
+#ifndef SYS_CNTVCT_EL0
+#define SYS_CNTVCT_EL0		sys_reg(3, 3, 14, 0, 2)
+#endif
+#endif
 
 /**
  * struct go3s_irq_binding - an interrupt that spawns a goroutine

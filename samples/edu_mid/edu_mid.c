@@ -104,11 +104,12 @@ out:
 
 static void edu_teardown(struct edu_mid *e)
 {
+	/* The vectors were allocated with the MID in place: freed before it. */
+	go3s_irq_unbind(&e->irq);
+	pci_free_irq_vectors(e->pdev);
 	go3s_mid_destroy(e->mid);	/* before the pages go */
 	free_page((unsigned long)e->src);
 	free_page((unsigned long)e->dst);
-	go3s_irq_unbind(&e->irq);
-	pci_free_irq_vectors(e->pdev);
 	go3s_mmio_unmap(&e->mmio);
 	pci_clear_master(e->pdev);
 	pci_disable_device(e->pdev);
@@ -130,9 +131,19 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = go3s_mmio_map(&e->mmio, pdev, 0);
 	if (ret)
 		goto err_disable;
+	e->mid = go3s_mid_create(pdev);
+	if (IS_ERR(e->mid)) {
+		ret = PTR_ERR(e->mid);
+		pci_err(pdev, "no isolation domain (%d): refusing to drive the device\n", ret);
+		goto err_unmap;
+	}
+	/*
+	 * Vectors after the MID: where the IOMMU translates MSIs (arm64's
+	 * SMMUv3), the doorbell is mapped in the domain current at allocation.
+	 */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
-		goto err_unmap;
+		goto err_mid;
 	e->irq.irq = pci_irq_vector(pdev, 0);
 	e->irq.ack = edu_ack;
 	e->irq.fn = edu_done;
@@ -140,12 +151,6 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = go3s_irq_bind(&e->irq, IRQF_SHARED, "go3s_edu_mid");
 	if (ret)
 		goto err_vectors;
-	e->mid = go3s_mid_create(pdev);
-	if (IS_ERR(e->mid)) {
-		ret = PTR_ERR(e->mid);
-		pci_err(pdev, "no isolation domain (%d): refusing to drive the device\n", ret);
-		goto err_unbind;
-	}
 	e->src = (u8 *)get_zeroed_page(GFP_KERNEL);
 	e->dst = (u8 *)get_zeroed_page(GFP_KERNEL);
 	ret = -ENOMEM;
@@ -163,13 +168,13 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 err_pages:
-	go3s_mid_destroy(e->mid);
-	free_page((unsigned long)e->src);
-	free_page((unsigned long)e->dst);
-err_unbind:
 	go3s_irq_unbind(&e->irq);
 err_vectors:
 	pci_free_irq_vectors(pdev);
+err_mid:
+	go3s_mid_destroy(e->mid);
+	free_page((unsigned long)e->src);
+	free_page((unsigned long)e->dst);
 err_unmap:
 	go3s_mmio_unmap(&e->mmio);
 err_disable:

@@ -5,7 +5,10 @@
  * as a client module does, and prints the results as KTAP (one suite,
  * go3s_selftest). The load fails with -EINVAL if any case failed. The
  * hard-IRQ cases matter most on PREEMPT_RT, where a spinlock_t taken in
- * hard IRQ would sleep.
+ * hard IRQ would sleep. On arm64 three more cases cover the architecture
+ * code: the system-register HAL, goroutines resuming on other worker
+ * tasks (per-task stack canary and pointer authentication key), and the
+ * unwinder walking a goroutine's frame records.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -18,8 +21,18 @@
 #include <go3s/abi.h>
 #include <go3s/chan.h>
 #include <go3s/go.h>
+#include <go3s/hal.h>
 #include <go3s/mem.h>
 #include <go3s/wg.h>
+
+#ifdef CONFIG_ARM64
+#include <linux/kallsyms.h>
+#include <linux/sched.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+#include <asm/cputype.h>
+#include <asm/sysreg.h>
+#endif
 
 #define SPAWNS		64
 #define PINGS		1000
@@ -262,6 +275,153 @@ static const char *blocking_and_arena(struct ctx *c)
 	return atomic_read(&c->bad) ? "an arena allocation failed" : NULL;
 }
 
+#ifdef CONFIG_ARM64
+/* The arm64 HAL: system registers through the allowlist, x86's errnos. */
+static const char *hal_sysreg(struct ctx *c)
+{
+	u64 v = 0, t0 = 0, t1 = 0;
+
+	if (go3s_msr_read(SYS_MIDR_EL1, &v) || v != read_cpuid_id())
+		return "MIDR_EL1 not read, or not what read_cpuid_id() says";
+	if (go3s_msr_read(SYS_CNTFRQ_EL0, &v) || !v)
+		return "CNTFRQ_EL0 not read, or zero";
+	if (go3s_msr_read(SYS_CNTVCT_EL0, &t0) || go3s_msr_read(SYS_CNTVCT_EL0, &t1) ||
+	    t1 < t0)
+		return "CNTVCT_EL0 not read, or went back";
+	if (go3s_msr_read(SYS_TCR_EL1, &v) != -EPERM)
+		return "TCR_EL1 (not on the allowlist) was read";
+	if (go3s_msr_read(SYS_MIDR_EL1, NULL) != -EINVAL)
+		return "a NULL value pointer was accepted";
+	return NULL;
+}
+
+#define HOPPERS		16
+#define HOPS		40
+
+/*
+ * Live frames across a switch: this one signs its return address with
+ * pointer authentication and has a stack protector canary (the array),
+ * both checked when it returns, after go3s_sleep() or msleep() switched
+ * the goroutine out; it may have resumed on another worker task, whose
+ * own canary and key differ from the one it started on.
+ */
+static noinline int hop(struct ctx *c, int depth, int i)
+{
+	char buf[32];
+	int r;
+
+	snprintf(buf, sizeof(buf), "frame %d %d", depth, i);
+	if (depth)
+		return hop(c, depth - 1, i) + strlen(buf);
+	/* Blocking its worker now and then makes the monitor hand the P on. */
+	if (i % 8 == 7)
+		msleep(20);
+	else
+		go3s_sleep(200 * NSEC_PER_USEC);
+	r = strlen(buf);
+	return r;
+}
+
+/*
+ * The worker task running us, read afresh: the compiler may reuse an
+ * earlier read of current (sp_el0) across calls, current being constant
+ * for a task, which a goroutine's worker is not.
+ */
+static unsigned long worker_now(void)
+{
+	return read_sysreg(sp_el0);
+}
+
+static void hopper(void *arg)
+{
+	struct ctx *c = arg;
+	unsigned long t;
+	int i;
+
+	for (i = 0; i < HOPS; i++) {
+		t = worker_now();
+		if (hop(c, 3, i) < 4 * 9)
+			atomic_inc(&c->bad);
+		if (worker_now() != t)
+			atomic64_inc(&c->sum);
+	}
+	go3s_wg_done(&c->wg);
+}
+
+/*
+ * Goroutines resume on other worker tasks (each with its own stack
+ * canary and pointer authentication key) and return through frames built
+ * before: those must check against what all goroutines share.
+ */
+static const char *migration(struct ctx *c)
+{
+	int i;
+
+	go3s_wg_add(&c->wg, HOPPERS);
+	for (i = 0; i < HOPPERS; i++)
+		if (go3s_go(hopper, c))
+			go3s_wg_done(&c->wg);
+	if (go3s_wg_wait(&c->wg))
+		return "go3s_wg_wait() failed";
+	if (atomic_read(&c->bad))
+		return "a frame came back wrong";
+	pr_info("    # %s: %lld of %d resumptions on another worker task\n", __func__,
+		atomic64_read(&c->sum), HOPPERS * HOPS);
+	return atomic64_read(&c->sum) ? NULL : "no goroutine changed worker task";
+}
+
+/* %ps printed @name, with " [module]" after it for a module's symbol. */
+static bool sym_is(const char *sym, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(sym, name, n) && (!sym[n] || sym[n] == ' ');
+}
+
+static noinline void unwind_here(struct ctx *c)
+{
+	unsigned long entries[32];
+	unsigned int n, i;
+	char sym[KSYM_SYMBOL_LEN];
+	bool me = false;
+
+	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(sym, sizeof(sym), "%ps", (void *)entries[i]);
+		if (sym_is(sym, "unwinder"))
+			me = true;
+	}
+	if (n)
+		snprintf(sym, sizeof(sym), "%ps", (void *)entries[n - 1]);
+	/* Through the goroutine's function, ending at its first frame. */
+	if (!me || n == ARRAY_SIZE(entries) || !sym_is(sym, "go3s_arch_g_start"))
+		atomic_inc(&c->bad);
+	if (atomic_read(&c->bad))
+		for (i = 0; i < n; i++)
+			pr_info("    # unwind: %pS\n", (void *)entries[i]);
+}
+
+static void unwinder(void *arg)
+{
+	struct ctx *c = arg;
+
+	unwind_here(c);
+	go3s_wg_done(&c->wg);
+}
+
+/* Frame records: the unwinder walks a goroutine's frames to its first. */
+static const char *goroutine_unwind(struct ctx *c)
+{
+	go3s_wg_add(&c->wg, 1);
+	if (go3s_go(unwinder, c))
+		return "spawn failed";
+	if (go3s_wg_wait(&c->wg))
+		return "go3s_wg_wait() failed";
+	return atomic_read(&c->bad) ?
+	       "the trace missed the goroutine or did not end at go3s_arch_g_start" : NULL;
+}
+#endif
+
 static const struct {
 	const char *name;
 	case_fn fn;
@@ -274,6 +434,11 @@ static const struct {
 	{ "select_timeout", select_timeout, true },
 	{ "hardirq_spawn_send_done", hardirq, true },
 	{ "blocking_and_arena", blocking_and_arena },
+#ifdef CONFIG_ARM64
+	{ "hal_sysreg", hal_sysreg },
+	{ "migration", migration },
+	{ "goroutine_unwind", goroutine_unwind },
+#endif
 };
 
 static const char *run(int i)

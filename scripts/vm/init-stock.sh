@@ -14,6 +14,14 @@ step "insmod go3s_rt.ko"
 check insmod_go3s_rt insmod go3s_rt.ko
 check go3s_rt_listed has_mod go3s_rt
 
+# arm64 (qemu -cpu max): pointer authentication must really be on, or
+# the shared-key code (arch/arm64/stack.c) goes untested.
+if grep -q '^CPU implementer' /proc/cpuinfo; then
+	step "arm64: pointer authentication"
+	grep -m1 '^Features' /proc/cpuinfo
+	check arm64_pointer_authentication grep -qw paca /proc/cpuinfo
+fi
+
 step "cat $ver"
 cat $ver
 check debugfs_version grep -q '^abi: [0-9]*\.[0-9]*$' $ver

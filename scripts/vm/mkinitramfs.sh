@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh OUT.cpio.gz INIT [DEST=SRC ...]
 # A busybox initramfs: INIT becomes /init, each SRC is copied to DEST.
+# GO3S_BUSYBOX: another static busybox (the arm64 VM's), not /bin/busybox.
 set -euo pipefail
 
 out=$1 init=$2
@@ -10,9 +11,10 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/go3s}
-cp /bin/busybox "$root/bin/busybox"
-if ldd /bin/busybox >/dev/null 2>&1; then
-	echo "mkinitramfs: /bin/busybox is not static (install busybox-static)" >&2
+busybox=${GO3S_BUSYBOX:-/bin/busybox}
+cp "$busybox" "$root/bin/busybox"
+if ldd "$busybox" >/dev/null 2>&1; then
+	echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2
 	exit 1
 fi
 for applet in sh mount umount insmod rmmod lsmod cat echo grep sed dmesg \
