@@ -35,6 +35,17 @@ go3s_tasks_dump() {
 	done
 }
 
+# ktap_dump: each loaded KUnit suite's results (debugfs) on the console,
+# between GO3S-KTAP-BEGIN <suite> and GO3S-KTAP-END, for kunit.py parse.
+ktap_dump() {
+	for d in /sys/kernel/debug/kunit/*; do
+		[ -f "$d/results" ] || continue
+		echo "GO3S-KTAP-BEGIN ${d##*/}"
+		cat "$d/results"
+		echo "GO3S-KTAP-END"
+	done
+}
+
 # make test's coverage: with the modules built with GO3S_GCOV=1, print
 # their gcov counts (the .gcda files under debugfs gcov/, which keeps
 # those of unloaded modules) on the console as a gzipped tar in base64,

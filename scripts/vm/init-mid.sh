@@ -22,12 +22,7 @@ if [ -f kunit.ko ]; then
 	check insmod_go3s_hal_kunit insmod kunit/go3s_hal_kunit.ko
 	check insmod_go3s_middev_kunit insmod kunit/go3s_middev_kunit.ko \
 		require_iommu=1 random_targets=${targets:-1000}
-	for d in /sys/kernel/debug/kunit/*; do
-		[ -f "$d/results" ] || continue
-		echo "GO3S-KTAP-BEGIN ${d##*/}"
-		cat "$d/results"
-		echo "GO3S-KTAP-END"
-	done
+	ktap_dump
 	check rmmod_go3s_middev_kunit rmmod go3s_middev_kunit
 	check rmmod_go3s_hal_kunit rmmod go3s_hal_kunit
 else

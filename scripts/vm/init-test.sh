@@ -32,12 +32,7 @@ for t in kunit/*.ko; do
 	check "insmod_$(basename "$t" .ko)" insmod "$t" $args
 done
 
-for d in /sys/kernel/debug/kunit/*; do
-	[ -f "$d/results" ] || continue
-	echo "GO3S-KTAP-BEGIN ${d##*/}"
-	cat "$d/results"
-	echo "GO3S-KTAP-END"
-done
+ktap_dump
 
 for t in kunit/*.ko; do
 	check "rmmod_$(basename "$t" .ko)" rmmod "$(basename "$t" .ko)"
