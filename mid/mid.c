@@ -86,11 +86,23 @@ static int count_dev(struct device *dev, void *data)
  */
 static int mid_msi_cookie(struct go3s_mid *mid, struct device *dev)
 {
-	struct iommu_resv_region *r;
+	struct iommu_resv_region *r, *next;
+	struct iommu_group *group;
 	LIST_HEAD(resv);
-	int ret = 0;
+	int ret;
 
-	iommu_get_resv_regions(dev, &resv);
+	/*
+	 * The group's list, not the device's: iommu_get_resv_regions() is
+	 * not exported before 6.2, iommu_get_group_resv_regions() is, and
+	 * its entries are copies the caller frees with kfree().
+	 */
+	group = iommu_group_get(dev);
+	if (!group)
+		return -ENODEV;
+	ret = iommu_get_group_resv_regions(group, &resv);
+	iommu_group_put(group);
+	if (ret)
+		goto out;
 	list_for_each_entry(r, &resv, list) {
 		if (r->type != IOMMU_RESV_SW_MSI || !r->length)
 			continue;
@@ -101,7 +113,9 @@ static int mid_msi_cookie(struct go3s_mid *mid, struct device *dev)
 		}
 		break;
 	}
-	iommu_put_resv_regions(dev, &resv);
+out:
+	list_for_each_entry_safe(r, next, &resv, list)
+		kfree(r);
 	return ret;
 }
 
