@@ -23,17 +23,9 @@ blk_mark_workers() {
 blk_injected() { echo $((fi_budget - $(cat $fi_dbg/$1/times))); }
 
 step "failslab (xarray nodes) and fail_page_alloc at 20 % in the workers while fio writes"
-for a in failslab fail_page_alloc; do
-	echo 0 >$fi_dbg/$a/probability
-	echo 1 >$fi_dbg/$a/interval
-	echo $fi_budget >$fi_dbg/$a/times
-	echo 0 >$fi_dbg/$a/space
-	echo 0 >$fi_dbg/$a/verbose
-	echo Y >$fi_dbg/$a/task-filter
-	# The backends allocate with GFP_NOIO, which may reclaim.
-	echo N >$fi_dbg/$a/ignore-gfp-wait
-done
-echo 0 >$fi_dbg/fail_page_alloc/min-order
+# The backends allocate with GFP_NOIO, which may reclaim: fi_arm counts
+# sleeping allocations too.
+fi_arm $fi_dbg $fi_budget
 echo Y >$fi_dbg/failslab/cache-filter
 check blk_fail_slab_filter sh -c "echo 1 >$fi_slab"
 blk_mark_workers 1

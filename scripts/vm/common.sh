@@ -35,6 +35,24 @@ go3s_tasks_dump() {
 	done
 }
 
+# fi_arm DIR BUDGET: failslab and fail_page_alloc (their debugfs DIR)
+# armed at probability 0 for the tasks marked make-it-fail only, every
+# allocation eligible (sleeping ones, highmem, any order), BUDGET the
+# count of failures left to inject ("times" counts down).
+fi_arm() {
+	for a in failslab fail_page_alloc; do
+		echo 0 >"$1/$a/probability"
+		echo 1 >"$1/$a/interval"
+		echo "$2" >"$1/$a/times"
+		echo 0 >"$1/$a/space"
+		echo 0 >"$1/$a/verbose"
+		echo Y >"$1/$a/task-filter"
+		echo N >"$1/$a/ignore-gfp-wait"
+	done
+	echo N >"$1/fail_page_alloc/ignore-gfp-highmem"
+	echo 0 >"$1/fail_page_alloc/min-order"
+}
+
 # ktap_dump: each loaded KUnit suite's results (debugfs) on the console,
 # between GO3S-KTAP-BEGIN <suite> and GO3S-KTAP-END, for kunit.py parse.
 ktap_dump() {

@@ -28,17 +28,7 @@ budget=1000000000	# "times": counts down once per injected failure
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
 echo clear >$kml
 
-for a in failslab fail_page_alloc; do
-	echo 0 >$dbg/$a/probability
-	echo 1 >$dbg/$a/interval
-	echo $budget >$dbg/$a/times
-	echo 0 >$dbg/$a/space
-	echo 0 >$dbg/$a/verbose
-	echo Y >$dbg/$a/task-filter
-	echo N >$dbg/$a/ignore-gfp-wait
-done
-echo N >$dbg/fail_page_alloc/ignore-gfp-highmem
-echo 0 >$dbg/fail_page_alloc/min-order
+fi_arm $dbg $budget
 
 # A step, with the VM's uptime: the stage must stay within ~6 minutes.
 phase() { step "$* (at $(cut -d' ' -f1 /proc/uptime) s)"; }
