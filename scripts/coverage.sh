@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # make coverage: line coverage of go3s_rt/, mid/ and arch/, measured where
 # the code runs, merged per source line (scripts/cov.py):
-#  - KUnit on UML built with clang (LLVM=1) and source-based coverage
-#    (tools/testing/kunit/configs/coverage_uml.config; gcc 12's gcov cannot
-#    link a UML kernel);
+#  - KUnit on UML built with clang (LLVM=1) and source-based coverage of
+#    go3s's objects (scripts/test-uml.sh with GO3S_UML_COVERAGE=1; gcc
+#    12's gcov cannot link a UML kernel);
 #  - the debug VM and the MID VMs (scripts/test-vm.sh, scripts/test-mid.sh)
 #    with the modules built with gcc's gcov (GO3S_GCOV=1): the steal,
 #    hotplug, exit and IOMMU paths UML never takes.
 # GO3S_COV_VMS=run (the default) runs those VM stages; reuse takes the
-# gcov data their last run wrote (make test, whose stages ran with
-# GO3S_GCOV=1); none measures UML alone.
+# data the last runs of the UML and VM stages wrote (make test, whose
+# stages ran with GO3S_UML_COVERAGE=1 and GO3S_GCOV=1); none measures UML
+# alone.
 # GO3S_COV_MIN=PCT fails when the merged total is below PCT (make test).
 # Prints "coverage: NN.N% lines" per directory and in total (and each
 # run's own figure), and the per-file table (.out/coverage/files.txt;
@@ -29,40 +30,25 @@ fail() {
 
 "$GO3S_ROOT/scripts/deps.sh"
 src=$(go3s_src)
-# The link names this checkout for the build; put back where it pointed
-# (another checkout's UML stage may use the same kernel source).
-prev=$(readlink "$src/drivers/go3s" || true)
-trap '[ -z "$prev" ] || ln -sfn "$prev" "$src/drivers/go3s"' EXIT
-go3s_link_tree "$src"
-cfg=$GO3S_ROOT/kunit/.kunitconfig
-covcfg=$src/tools/testing/kunit/configs/coverage_uml.config
-GO3S_KEY_EXTRA="$(basename "$src") LLVM=1"
-build=$GO3S_CACHE/uml-cov-$(go3s_key "$cfg" "$covcfg")
 out=$GO3S_OUT/coverage
+uml=$GO3S_OUT/uml
 rm -rf "$out"
-mkdir -p "$out" "$build"
+mkdir -p "$out"
 
-echo "kunit.py run (UML, LLVM=1, coverage) in $build"
-t0=$(date +%s)
-set +o pipefail
-(cd "$src" && LLVM_PROFILE_FILE="$out/kunit-%p.profraw" \
-	python3 tools/testing/kunit/kunit.py run --make_options LLVM=1 \
-	--kunitconfig="$cfg" --kunitconfig="$covcfg" --build_dir="$build" \
-	--jobs="$GO3S_JOBS" --timeout=900 "$@") 2>&1 |
-	# modpost warns four lines about each of clang's coverage sections
-	# (millions of lines, most of a GB, on a cold build): drop them.
-	grep -v -e 'modpost: vmlinux (__llvm_' -e 'Did you forget to use "ax"/"aw"' \
-		-e 'Note that for example <linux/init.h>' \
-		-e 'section definitions for use in .S files' | cat -s >"$out/kunit.log"
-rc=${PIPESTATUS[0]}
-set -o pipefail
-tail -n 3 "$out/kunit.log" | sed 's/^/  /'
-echo "  the UML coverage run took $(( $(date +%s) - t0 ))s"
-[ $rc -eq 0 ] || fail "the UML coverage run failed (see $out/kunit.log)"
-ls "$out"/*.profraw >/dev/null 2>&1 || fail "UML wrote no profile"
+# The UML profile: make test's UML stage wrote it (reuse), else run it.
+if [ "$vms" != reuse ] || [ ! -f "$uml/build" ]; then
+	echo "KUnit on UML with coverage (scripts/test-uml.sh, GO3S_UML_COVERAGE=1)"
+	t0=$(date +%s)
+	GO3S_UML_COVERAGE=1 GO3S_RESULT= "$GO3S_ROOT/scripts/test-uml.sh" "$@" \
+		>"$out/uml-kunit.log" 2>&1 || true
+	tail -n 1 "$out/uml-kunit.log" | sed 's/^/  /'
+	echo "  the UML coverage run took $(( $(date +%s) - t0 ))s"
+fi
+[ -f "$uml/build" ] || fail "the UML coverage run did not finish (see $out/uml-kunit.log)"
+ls "$uml"/*.profraw >/dev/null 2>&1 || fail "UML wrote no profile"
+build=$(cat "$uml/build")
 
-llvm-profdata merge -sparse -o "$out/kunit.profdata" "$out"/*.profraw
-rm -f "$out"/*.profraw
+llvm-profdata merge -sparse -o "$out/kunit.profdata" "$uml"/*.profraw
 llvm-cov report "$build/linux" -instr-profile="$out/kunit.profdata" \
 	"$src/drivers/go3s/" >"$out/report.txt" 2>/dev/null || true
 llvm-cov export "$build/linux" -instr-profile="$out/kunit.profdata" \

@@ -6,6 +6,11 @@
 # Extra arguments go to kunit.py (e.g. a suite glob: 'go3s_core').
 # GO3S_UML_SERIES=6.1 builds from linux-source-6.1 instead (its own cache
 # directory, keyed the same way; kunit/kunit_compat.h covers its KUnit).
+# GO3S_UML_COVERAGE=1 (6.12 only; make test's UML stage when coverage is
+# on) builds with clang and CONFIG_GCOV instead, go3s's objects alone
+# instrumented (Kbuild), and leaves the profile in $GO3S_OUT/uml/ with the
+# kernel's path in uml/build for scripts/coverage.sh (gcc 12's gcov
+# cannot link a UML kernel). It is the same KUnit run either way.
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,16 +30,33 @@ if [ "$series" != 6.12 ]; then
 	build=$GO3S_CACHE/uml-$series-$(go3s_key "$cfg")
 	out=$GO3S_OUT/uml-$series
 fi
+cov=()
+if [ "${GO3S_UML_COVERAGE:-0}" = 1 ]; then
+	[ "$series" = 6.12 ] || go3s_die "GO3S_UML_COVERAGE=1 needs the 6.12 series"
+	covcfg=$src/tools/testing/kunit/configs/coverage_uml.config
+	GO3S_KEY_EXTRA="$(basename "$src") LLVM=1 go3s-only"
+	build=$GO3S_CACHE/uml-cov-$(go3s_key "$cfg" "$covcfg")
+	cov=(--kunitconfig="$covcfg" --make_options LLVM=1
+	     --make_options "KCFLAGS=-fno-profile-instr-generate -fno-coverage-mapping")
+fi
 mkdir -p "$out" "$build"
 # A failed build must not be judged by the last run's results.
-rm -f "$out/results.json"
+rm -f "$out/results.json" "$out"/*.profraw "$out/build"
 
-echo "kunit.py run (UML) in $build"
+echo "kunit.py run (UML${cov:+, clang, coverage}) in $build"
 rc=0
-(cd "$src" && python3 tools/testing/kunit/kunit.py run \
-	--kunitconfig="$cfg" --build_dir="$build" --jobs="$GO3S_JOBS" \
-	--timeout="${GO3S_UML_TIMEOUT:-600}" --json="$out/results.json" "$@") \
-	>"$out/kunit.log" 2>&1 || rc=$?
+set +o pipefail
+(cd "$src" && LLVM_PROFILE_FILE="$out/kunit-%p.profraw" \
+	python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig="$cfg" "${cov[@]}" --build_dir="$build" --jobs="$GO3S_JOBS" \
+	--timeout="${GO3S_UML_TIMEOUT:-600}" --json="$out/results.json" "$@") 2>&1 |
+	# modpost warns four lines about each of clang's coverage sections.
+	grep -v -e 'modpost: vmlinux (__llvm_' -e 'Did you forget to use "ax"/"aw"' \
+		-e 'Note that for example <linux/init.h>' \
+		-e 'section definitions for use in .S files' >"$out/kunit.log"
+rc=${PIPESTATUS[0]}
+set -o pipefail
+[ ${#cov[@]} -eq 0 ] || echo "$build" >"$out/build"
 sed 's/^/  /' "$out/kunit.log" | tail -n 60
 
 pass=0 fail=0
