@@ -5,10 +5,11 @@
  * as a client module does, and prints the results as KTAP (one suite,
  * go3s_selftest). The load fails with -EINVAL if any case failed. The
  * hard-IRQ cases matter most on PREEMPT_RT, where a spinlock_t taken in
- * hard IRQ would sleep. On arm64 three more cases cover the architecture
- * code: the system-register HAL, goroutines resuming on other worker
- * tasks (per-task stack canary and pointer authentication key), and the
- * unwinder walking a goroutine's frame records.
+ * hard IRQ would sleep. On arm64 and riscv64 three more cases cover the
+ * architecture code: the register HAL (system registers, CSRs),
+ * goroutines resuming on other worker tasks (per-task stack canary, and
+ * pointer authentication key on arm64), and the unwinder walking a
+ * goroutine's frame records.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -25,13 +26,20 @@
 #include <go3s/mem.h>
 #include <go3s/wg.h>
 
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+#define ARCH_CASES
 #include <linux/kallsyms.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#endif
+#ifdef CONFIG_ARM64
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
+#endif
+#ifdef CONFIG_RISCV
+#include <asm/csr.h>
+#include <asm/sbi.h>
 #endif
 
 #define SPAWNS		64
@@ -295,15 +303,84 @@ static const char *hal_sysreg(struct ctx *c)
 	return NULL;
 }
 
+/*
+ * The worker task running us, read afresh: the compiler may reuse an
+ * earlier read of current (sp_el0) across calls, current being constant
+ * for a task, which a goroutine's worker is not.
+ */
+static unsigned long worker_now(void)
+{
+	return read_sysreg(sp_el0);
+}
+#endif
+
+#ifdef CONFIG_RISCV
+/*
+ * The riscv64 HAL: CSRs through the allowlist, x86's errnos. Whether
+ * S-mode may read cycle, instret and hpmcounter3 is the firmware's choice
+ * (mcounteren, and perf through SBI for hpmcounter3): a read it forbids
+ * traps and must come back as -EIO, not an oops.
+ */
+static const char *hal_csr(struct ctx *c)
+{
+	static const struct {
+		u32 csr;
+		const char *name;
+	} counters[] = {
+		{ CSR_CYCLE, "cycle" },
+		{ CSR_INSTRET, "instret" },
+		{ CSR_HPMCOUNTER3, "hpmcounter3" },
+	};
+	u64 v = 0, t0 = 0, t1 = 0;
+	unsigned int i;
+	int ret;
+
+	if (go3s_msr_read(CSR_TIME, &t0) || go3s_msr_read(CSR_TIME, &t1) || t1 < t0 ||
+	    !t1)
+		return "time not read, zero, or went back";
+	if (go3s_msr_read(CSR_MARCHID, &v) || v != sbi_get_marchid())
+		return "marchid not read, or not what the SBI firmware says";
+	if (go3s_msr_read(CSR_MVENDORID, &v) || v != sbi_get_mvendorid())
+		return "mvendorid not read, or not what the SBI firmware says";
+	if (go3s_msr_read(CSR_MIMPID, &v) || v != sbi_get_mimpid())
+		return "mimpid not read, or not what the SBI firmware says";
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		ret = go3s_msr_read(counters[i].csr, &v);
+		if (ret && ret != -EIO)
+			return "a counter read failed with another errno than -EIO";
+		pr_info("    # %s: %s: %d (%llu)\n", __func__, counters[i].name, ret, v);
+	}
+	if (go3s_msr_read(CSR_SATP, &v) != -EPERM)
+		return "satp (not on the allowlist) was read";
+	if (go3s_msr_read(CSR_TIME, NULL) != -EINVAL)
+		return "a NULL value pointer was accepted";
+	return NULL;
+}
+
+/*
+ * The worker task running us, read afresh from tp: go3s_arch_switch()
+ * leaves tp alone, so after a switch it is whichever worker resumed us.
+ */
+static unsigned long worker_now(void)
+{
+	unsigned long tp;
+
+	asm volatile("mv %0, tp" : "=r" (tp));
+	return tp;
+}
+#endif
+
+#ifdef ARCH_CASES
 #define HOPPERS		16
 #define HOPS		40
 
 /*
- * Live frames across a switch: this one signs its return address with
- * pointer authentication and has a stack protector canary (the array),
- * both checked when it returns, after go3s_sleep() or msleep() switched
- * the goroutine out; it may have resumed on another worker task, whose
- * own canary and key differ from the one it started on.
+ * Live frames across a switch: this one has a stack protector canary
+ * (the array) and, on arm64, signs its return address with pointer
+ * authentication; both are checked when it returns, after go3s_sleep()
+ * or msleep() switched the goroutine out; it may have resumed on another
+ * worker task, whose own canary (and key) differ from the one it started
+ * on.
  */
 static noinline int hop(struct ctx *c, int depth, int i)
 {
@@ -320,16 +397,6 @@ static noinline int hop(struct ctx *c, int depth, int i)
 		go3s_sleep(200 * NSEC_PER_USEC);
 	r = strlen(buf);
 	return r;
-}
-
-/*
- * The worker task running us, read afresh: the compiler may reuse an
- * earlier read of current (sp_el0) across calls, current being constant
- * for a task, which a goroutine's worker is not.
- */
-static unsigned long worker_now(void)
-{
-	return read_sysreg(sp_el0);
 }
 
 static void hopper(void *arg)
@@ -350,8 +417,9 @@ static void hopper(void *arg)
 
 /*
  * Goroutines resume on other worker tasks (each with its own stack
- * canary and pointer authentication key) and return through frames built
- * before: those must check against what all goroutines share.
+ * canary, and pointer authentication key on arm64) and return through
+ * frames built before: those must check against what all goroutines
+ * share.
  */
 static const char *migration(struct ctx *c)
 {
@@ -436,6 +504,11 @@ static const struct {
 	{ "blocking_and_arena", blocking_and_arena },
 #ifdef CONFIG_ARM64
 	{ "hal_sysreg", hal_sysreg },
+#endif
+#ifdef CONFIG_RISCV
+	{ "hal_csr", hal_csr },
+#endif
+#ifdef ARCH_CASES
 	{ "migration", migration },
 	{ "goroutine_unwind", goroutine_unwind },
 #endif
