@@ -76,7 +76,9 @@ go3s_key() { { cat "$@"; echo "$GO3S_KEY_EXTRA"; } | sha256sum | cut -c1-12; }
 # with -cpu max: pointer authentication, with QEMU's cheaper
 # implementation-defined algorithm (the architected QARMA is slow under
 # TCG). With GO3S_ARCH=riscv64 it is qemu-system-riscv64's virt machine,
-# OpenSBI (Debian's opensbi package) as its firmware.
+# OpenSBI (Debian's opensbi package) as its firmware, and a CPU without
+# programmable counters (pmu-num=0), on which reading hpmcounter3 traps:
+# the CSR HAL's -EIO (arch/riscv64/csr.c) is tested so.
 go3s_qemu() {
 	local log=$1 tmo=$2 kernel=$3 initrd=$4 append=$5
 	local -a vm=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -parallel none)
@@ -90,7 +92,7 @@ go3s_qemu() {
 		;;
 	riscv64)
 		vm=(qemu-system-riscv64 -machine "virt,accel=tcg${GO3S_QEMU_MACHINE:-}"
-		    -bios default)
+		    -cpu rv64,pmu-num=0 -bios default)
 		;;
 	esac
 	timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \

@@ -9,7 +9,9 @@
  * architecture code: the register HAL (system registers, CSRs),
  * goroutines resuming on other worker tasks (per-task stack canary, and
  * pointer authentication key on arm64), and the unwinder walking a
- * goroutine's frame records.
+ * goroutine's frame records; a fourth binds an interrupt to goroutines
+ * (the HAL's go3s_irq_bind()), which on x86_64 the MID VMs' edu device
+ * covers.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -28,6 +30,8 @@
 
 #if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
 #define ARCH_CASES
+#include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/kallsyms.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
@@ -488,6 +492,90 @@ static const char *goroutine_unwind(struct ctx *c)
 	return atomic_read(&c->bad) ?
 	       "the trace missed the goroutine or did not end at go3s_arch_g_start" : NULL;
 }
+
+#define IRQ_RAISES	4
+
+static struct go3s_irq_binding irq_b;
+static int irq_line;
+
+/* In hard IRQ, as a device's ack would be: says the line was ours. */
+static bool irq_ack(void *arg)
+{
+	struct ctx *c = arg;
+
+	if (!in_hardirq())
+		atomic_inc(&c->bad);
+	return true;
+}
+
+static void irq_goroutine(void *arg)
+{
+	struct ctx *c = arg;
+
+	atomic64_inc(&c->sum);
+	go3s_wg_done(&c->wg);
+}
+
+static enum hrtimer_restart raise(struct hrtimer *t)
+{
+	struct ctx *c = container_of(t, struct ctx, timer);
+
+	c->irq_ret = generic_handle_irq(irq_line);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * go3s_irq_bind() on a software interrupt line (the dummy irq chip),
+ * raised from a hard hrtimer as a device's line would be from its
+ * controller: every raise acks in hard IRQ and runs one goroutine; none
+ * after go3s_irq_unbind().
+ */
+static const char *irq_bind(struct ctx *c)
+{
+	const char *err = NULL;
+	int i, ret;
+
+	irq_line = irq_alloc_desc(NUMA_NO_NODE);
+	if (irq_line < 0)
+		return "irq_alloc_desc() failed";
+	irq_set_chip_and_handler(irq_line, &dummy_irq_chip, handle_simple_irq);
+	irq_clear_status_flags(irq_line, IRQ_NOREQUEST);
+	irq_b = (struct go3s_irq_binding) {
+		.irq = irq_line, .ack = irq_ack, .fn = irq_goroutine, .arg = c,
+	};
+	ret = go3s_irq_bind(&irq_b, IRQF_NO_THREAD, "go3s_selftest");
+	if (ret) {
+		irq_free_desc(irq_line);
+		return "go3s_irq_bind() failed";
+	}
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c->timer.function = raise;
+	for (i = 0; i < IRQ_RAISES && !err; i++) {
+		go3s_wg_add(&c->wg, 1);
+		hrtimer_start(&c->timer, ns_to_ktime(100 * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_HARD);
+		if (go3s_wg_wait(&c->wg))
+			err = "go3s_wg_wait() failed";
+		hrtimer_cancel(&c->timer);
+		if (c->irq_ret)
+			err = "generic_handle_irq() failed";
+	}
+	go3s_irq_unbind(&irq_b);
+	if (!err && atomic_long_read(&irq_b.spawned) != IRQ_RAISES)
+		err = "not one goroutine per interrupt";
+	if (!err && (atomic_long_read(&irq_b.fallback) || atomic_read(&c->bad)))
+		err = "an interrupt fell back, or its ack ran outside hard IRQ";
+	/* Unbound: the line's interrupts reach no handler any more. */
+	if (!err) {
+		hrtimer_start(&c->timer, 0, HRTIMER_MODE_REL_HARD);
+		msleep(5);
+		hrtimer_cancel(&c->timer);
+		if (atomic64_read(&c->sum) != IRQ_RAISES)
+			err = "a goroutine ran for an interrupt after go3s_irq_unbind()";
+	}
+	irq_free_desc(irq_line);
+	return err;
+}
 #endif
 
 static const struct {
@@ -511,6 +599,7 @@ static const struct {
 #ifdef ARCH_CASES
 	{ "migration", migration },
 	{ "goroutine_unwind", goroutine_unwind },
+	{ "irq_bind", irq_bind },
 #endif
 };
 
