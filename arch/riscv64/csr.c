@@ -7,36 +7,24 @@
  * per register.
  *
  * The counters (time, cycle, instret, hpmcounter3) are read with CSRR,
- * under an exception table entry: whether S-mode may read them is the
+ * under an exception table entry (csr_read.S): whether S-mode may read them is the
  * firmware's choice (mcounteren; for hpmcounter3, whether perf started it
- * through SBI), and a read it forbids traps as an illegal instruction,
- * which the fixup turns into -EIO, as a faulting RDMSR is on x86. The machine-level identification registers (mvendorid,
- * marchid, mimpid) cannot be read from S-mode at all: they come from the
- * kernel's copies of what the SBI firmware reported for this CPU.
+ * through SBI) and the hart's (which counters it has), and a read either
+ * forbids traps as an illegal instruction, which the fixup turns into
+ * -EIO, as a faulting RDMSR is on x86. The machine-level identification
+ * registers (mvendorid, marchid, mimpid) cannot be read from S-mode at
+ * all: they come from the kernel's copies of what the SBI firmware
+ * reported for this CPU.
  */
 #include <linux/errno.h>
 #include <linux/smp.h>
-#include <linux/stringify.h>
-#include <asm/asm-extable.h>
 #include <asm/csr.h>
 #include <asm/sbi.h>
 
 #include <go3s/compat.h>
 #include <go3s/hal.h>
 
-/* CSRR that yields -EIO instead of trapping. */
-#define csr_read_safe(csr, val)						\
-({									\
-	unsigned long __v;						\
-	int __err = 0;							\
-									\
-	asm volatile("1:	csrr	%0, " __stringify(csr) "\n"	\
-		     "2:\n"						\
-		     _ASM_EXTABLE_UACCESS_ERR_ZERO(1b, 2b, %1, %0)	\
-		     : "=r" (__v), "+r" (__err) : : "memory");		\
-	*(val) = __v;							\
-	__err ? -EIO : 0;						\
-})
+#include "csr_read.h"
 
 /**
  * go3s_msr_read - read a control and status register on this CPU (riscv64)
@@ -59,13 +47,13 @@ int go3s_msr_read(u32 msr, u64 *val)
 		return -EINVAL;
 	switch (msr) {
 	case CSR_TIME:
-		return csr_read_safe(CSR_TIME, val);
+		return go3s_csr_read_time(val);
 	case CSR_CYCLE:
-		return csr_read_safe(CSR_CYCLE, val);
+		return go3s_csr_read_cycle(val);
 	case CSR_INSTRET:
-		return csr_read_safe(CSR_INSTRET, val);
+		return go3s_csr_read_instret(val);
 	case CSR_HPMCOUNTER3:
-		return csr_read_safe(CSR_HPMCOUNTER3, val);
+		return go3s_csr_read_hpmcounter3(val);
 	case CSR_MVENDORID:
 		*val = riscv_cached_mvendorid(raw_smp_processor_id());
 		return 0;

@@ -568,7 +568,7 @@ static const char *irq_bind(struct ctx *c)
 	/* Unbound: the line's interrupts reach no handler any more. */
 	if (!err) {
 		hrtimer_start(&c->timer, 0, HRTIMER_MODE_REL_HARD);
-		msleep(5);
+		msleep(20);
 		hrtimer_cancel(&c->timer);
 		if (atomic64_read(&c->sum) != IRQ_RAISES)
 			err = "a goroutine ran for an interrupt after go3s_irq_unbind()";
