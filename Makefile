@@ -6,7 +6,7 @@
 #                   and the samples against KDIR
 #   make run        build, boot the stock Debian 6.12 kernel in QEMU, load
 #                   go3s_rt and samples/hello, show what they print, unload
-#                   (ARCH=arm64: the arm64 kernel, cross-built)
+#                   (ARCH=arm64 or ARCH=riscv64: that kernel, cross-built)
 #   make test       every test: check, KUnit on UML, debug VM, stock VM
 #   make check      sparse (C=2), W=1, checkpatch --strict, kernel-doc and
 #                   coccicheck; any warning fails
@@ -75,10 +75,11 @@ clean:
 	@for s in $(dir $(SAMPLES)); do $(MAKE) -C $(KDIR) M=$(CURDIR)/$$s clean; done
 	rm -rf .out
 
-# make run ARCH=arm64: the same on Debian's stock arm64 kernel in
-# qemu-system-aarch64, cross-built (Documentation/arch.rst).
+# make run ARCH=arm64 (or riscv64): the same on Debian's stock arm64
+# (riscv64) kernel in qemu-system-aarch64 (riscv64), cross-built
+# (Documentation/arch.rst).
 run:
-	scripts/run.sh $(if $(filter arm64,$(ARCH)),--arch arm64)
+	scripts/run.sh $(if $(filter arm64 riscv64,$(ARCH)),--arch $(ARCH))
 
 # For scripts/go3s-build: the kernel the samples are built against.
 print-kdir:

@@ -37,9 +37,10 @@ MODULE_PARM_DESC(g_cache_max, "Free goroutines (with stacks) kept beyond the per
 /*
  * The top of each stack stays free, as task_pt_regs() expects one there;
  * arm64's unwinder ends at the frame record inside it (arch/arm64/frame.c),
- * so there it is exactly a struct pt_regs.
+ * so there it is exactly a struct pt_regs. riscv64's is larger than 256
+ * bytes.
  */
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
 #define STACK_TOP_RESERVE	sizeof(struct pt_regs)
 #else
 #define STACK_TOP_RESERVE	256

@@ -13,18 +13,24 @@
 
 /*
  * Kconfig says so in-tree; out of tree (DKMS) this does. Debian's arm64
- * kernel (PREEMPT_VOLUNTARY, no PREEMPT_DYNAMIC) has neither: there the
- * runtime loads with that check weakened and says so (arch/arm64/stack.c).
+ * and riscv64 kernels (PREEMPT_VOLUNTARY, no PREEMPT_DYNAMIC) have
+ * neither: there the runtime loads with that check weakened and says so
+ * (go3s_sched_init()).
  */
-#if !defined(CONFIG_PREEMPT_COUNT) && !defined(CONFIG_LOCKDEP) && !defined(CONFIG_ARM64)
+#if !defined(CONFIG_PREEMPT_COUNT) && !defined(CONFIG_LOCKDEP) && \
+	!defined(CONFIG_ARM64) && !defined(CONFIG_RISCV)
 #error "go3s_rt needs CONFIG_PREEMPT_COUNT or lockdep to see held spinlocks"
 #endif
-#if !defined(CONFIG_X86_64) && !defined(CONFIG_ARM64)
-#error "go3s_rt has a context switch for x86_64 and arm64 only"
+#if !defined(CONFIG_X86_64) && !defined(CONFIG_ARM64) && \
+	!(defined(CONFIG_RISCV) && defined(CONFIG_64BIT))
+#error "go3s_rt has a context switch for x86_64, arm64 and riscv64 only"
 #endif
-/* Each goroutine would need a shadow call stack of its own, and x18 switched. */
+/*
+ * Each goroutine would need a shadow call stack of its own, and the
+ * register that points at it switched (x18 on arm64, gp on riscv64).
+ */
 #ifdef CONFIG_SHADOW_CALL_STACK
-#error "go3s_rt does not support SHADOW_CALL_STACK (arm64): see Documentation/arch.rst"
+#error "go3s_rt does not support SHADOW_CALL_STACK: see Documentation/arch.rst"
 #endif
 
 #ifdef __ASSEMBLY__

@@ -788,6 +788,9 @@ int go3s_sched_init(void)
 			p->ms[i].idx = i;
 		}
 	}
+	/* kcompat.h lets arm64 and riscv64 kernels without either load. */
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) && !IS_ENABLED(CONFIG_LOCKDEP))
+		pr_notice("no preempt count (PREEMPT_COUNT) nor lockdep: a goroutine switching with a spinlock held goes unseen\n");
 	go3s_arch_init();
 	go3s_blockwatch_init();
 	ret = go3s_mset_add();

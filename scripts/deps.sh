@@ -16,9 +16,10 @@ PKGS=(
 	sparse clang lld llvm fio e2fsprogs util-linux linux-perf file
 	gccgo-12	# modules written in Go (scripts/go3s-build)
 	coccinelle python3-sphinx
-	# arm64: cross compilers and the VM (scripts/arm64-stock.sh fetches
-	# the arm64 kernel itself, privately)
+	# arm64 and riscv64: cross compilers and the VMs (scripts/cross-stock.sh
+	# fetches their kernels itself, privately); OpenSBI is riscv64's firmware
 	gcc-aarch64-linux-gnu gccgo-12-aarch64-linux-gnu qemu-system-arm
+	gcc-riscv64-linux-gnu gccgo-12-riscv64-linux-gnu qemu-system-misc opensbi
 )
 
 missing=()

@@ -75,17 +75,26 @@ go3s_key() { { cat "$@"; echo "$GO3S_KEY_EXTRA"; } | sha256sum | cut -c1-12; }
 # virt machine (GO3S_QEMU_MACHINE adds options, e.g. ",iommu=smmuv3")
 # with -cpu max: pointer authentication, with QEMU's cheaper
 # implementation-defined algorithm (the architected QARMA is slow under
-# TCG).
+# TCG). With GO3S_ARCH=riscv64 it is qemu-system-riscv64's virt machine,
+# OpenSBI (Debian's opensbi package) as its firmware, and a CPU without
+# programmable counters (pmu-num=0), on which reading hpmcounter3 traps:
+# the CSR HAL's -EIO (arch/riscv64/csr.c) is tested so.
 go3s_qemu() {
 	local log=$1 tmo=$2 kernel=$3 initrd=$4 append=$5
 	local -a vm=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -parallel none)
 	local console=ttyS0
 	shift 5
-	if [ "${GO3S_ARCH:-x86_64}" = arm64 ]; then
+	case ${GO3S_ARCH:-x86_64} in
+	arm64)
 		vm=(qemu-system-aarch64 -machine "virt,accel=tcg${GO3S_QEMU_MACHINE:-}"
 		    -cpu max,pauth-impdef=on)
 		console=ttyAMA0
-	fi
+		;;
+	riscv64)
+		vm=(qemu-system-riscv64 -machine "virt,accel=tcg${GO3S_QEMU_MACHINE:-}"
+		    -cpu rv64,pmu-num=0 -bios default)
+		;;
+	esac
 	timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \
 		-nographic -no-reboot -serial stdio -monitor none \
 		-display none \

@@ -7,11 +7,13 @@
 #   --quiet           print the checks only
 #   --kernel FLAVOUR  6.12 (the default), 6.1 or 6.12-rt: another stock
 #                     Debian kernel (scripts/deps.sh installs all three)
-#   --arch ARCH       x86_64 (the default) or arm64: Debian 12's stock
-#                     arm64 6.12 kernel (scripts/arm64-stock.sh fetches it
-#                     with its headers and busybox), the modules cross-built,
-#                     in qemu-system-aarch64 (virt, -cpu max: pointer
-#                     authentication on). No perf and no fio there.
+#   --arch ARCH       x86_64 (the default), arm64 or riscv64: Debian 12's
+#                     stock arm64 6.12 kernel or Debian 13's riscv64 6.12
+#                     kernel (scripts/cross-stock.sh fetches it with its
+#                     headers and busybox), the modules cross-built, in
+#                     qemu-system-aarch64 (virt, -cpu max: pointer
+#                     authentication on) or qemu-system-riscv64 (virt,
+#                     OpenSBI). No perf and no fio there.
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -22,14 +24,14 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1 ;;
 	--kernel) flavour=$2; shift ;;
 	--arch) arch=$2; shift ;;
-	*) go3s_die "usage: $0 [--quiet] [--kernel 6.12|6.1|6.12-rt] [--arch x86_64|arm64]" ;;
+	*) go3s_die "usage: $0 [--quiet] [--kernel 6.12|6.1|6.12-rt] [--arch x86_64|arm64|riscv64]" ;;
 	esac
 	shift
 done
 case $arch in
 x86_64) ;;
-arm64) [ "$flavour" = 6.12 ] || go3s_die "arm64: only the stock 6.12 kernel" ;;
-*) go3s_die "unknown architecture $arch (x86_64, arm64)" ;;
+arm64 | riscv64) [ "$flavour" = 6.12 ] || go3s_die "$arch: only the stock 6.12 kernel" ;;
+*) go3s_die "unknown architecture $arch (x86_64, arm64, riscv64)" ;;
 esac
 export GO3S_ARCH=$arch
 
@@ -38,9 +40,10 @@ go3s_stage "install dependencies"
 go3s_stage_done
 
 build_args=()
+edu=(-device edu)
 if [ "$arch" = arm64 ]; then
 	go3s_stage "Debian's stock arm64 kernel, headers and busybox (cached in $GO3S_CACHE/arm64)"
-	tree=$("$GO3S_ROOT/scripts/arm64-stock.sh")
+	tree=$("$GO3S_ROOT/scripts/cross-stock.sh" arm64)
 	kdir=$(ls -d "$tree"/usr/src/linux-headers-*-arm64)
 	vmlinuz=$tree/boot/vmlinuz-${kdir##*/linux-headers-}
 	export GO3S_BUSYBOX=$tree/bin/busybox
@@ -49,6 +52,24 @@ if [ "$arch" = arm64 ]; then
 	# edu reaches memory only through an IOMMU (SMMUv3, DMA domain).
 	export GO3S_QEMU_MACHINE=${GO3S_QEMU_MACHINE-,iommu=smmuv3}
 	out=$GO3S_OUT/stock-arm64
+	go3s_stage_done
+elif [ "$arch" = riscv64 ]; then
+	go3s_stage "Debian 13's stock riscv64 kernel, headers and busybox (cached in $GO3S_CACHE/riscv64)"
+	tree=$("$GO3S_ROOT/scripts/cross-stock.sh" riscv64)
+	kdir=$(ls -d "$tree"/usr/src/linux-headers-*-riscv64)
+	vmlinuz=$tree/boot/vmlinux-${kdir##*/linux-headers-}
+	export GO3S_BUSYBOX=$tree/bin/busybox
+	# Debian 13 built the kernel with gcc 14; Debian 12's cross gcc 12
+	# builds the modules (the kernel has no ABI between the two that
+	# modules see). Module BTF is off: pahole 1.24 knows none of the
+	# kernel's --btf_features.
+	build_args=(ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-
+		    CC=riscv64-linux-gnu-gcc CONFIG_DEBUG_INFO_BTF_MODULES=)
+	# No IOMMU on riscv64 (none in QEMU 7.2, no driver in Linux 6.12) and
+	# virt's RAM starts at 2 GiB: edu DMAs with all 64 address bits, and
+	# samples/edu_pm asks for them (dma_bits=64, scripts/vm/edu_pm.sh).
+	edu=(-device edu,dma_mask=0xffffffffffffffff)
+	out=$GO3S_OUT/stock-riscv64
 	go3s_stage_done
 else
 	kdir=$(go3s_stock_kdir "$flavour")
@@ -64,8 +85,8 @@ go3s_build_modules "$kdir" "$out" "${build_args[@]}"
 ls -l "$out/src/go3s_rt.ko" "$out"/src/samples/*/*.ko | sed 's/^/  /'
 go3s_stage_done
 
-if [ "$arch" = arm64 ]; then
-	go3s_stage "pack an initramfs (arm64 busybox and the modules)"
+if [ "$arch" != x86_64 ]; then
+	go3s_stage "pack an initramfs ($arch busybox and the modules)"
 else
 	go3s_stage "pack an initramfs (busybox, the modules, fio, e2fsprogs and perf)"
 fi
@@ -84,6 +105,8 @@ go3s_stage_done
 
 if [ "$arch" = arm64 ]; then
 	go3s_stage "boot $(basename "$vmlinuz") in qemu-system-aarch64 (TCG, virt, -cpu max)"
+elif [ "$arch" = riscv64 ]; then
+	go3s_stage "boot $(basename "$vmlinuz") in qemu-system-riscv64 (TCG, virt, OpenSBI)"
 else
 	go3s_stage "boot $(basename "$vmlinuz") in qemu-system-x86_64 (TCG, q35)"
 fi
@@ -91,9 +114,9 @@ fi
 log=$out/console.log
 rc=0
 if [ $quiet -eq 1 ]; then
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 -device edu >/dev/null || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" >/dev/null || rc=$?
 else
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 -device edu || rc=$?
+	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" || rc=$?
 fi
 go3s_stage_done
 

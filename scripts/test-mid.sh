@@ -32,7 +32,7 @@ esac
 export GO3S_ARCH=$arch
 
 if [ "$arch" = arm64 ]; then
-	tree=$("$GO3S_ROOT/scripts/arm64-stock.sh")
+	tree=$("$GO3S_ROOT/scripts/cross-stock.sh" arm64)
 	kdir=$(ls -d "$tree"/usr/src/linux-headers-*-arm64)
 	rel=${kdir##*/linux-headers-}
 	kernel=$tree/boot/vmlinuz-$rel

@@ -5,8 +5,8 @@
 #   -> harness self-test -> KUnit on UML (6.12, then 6.1)
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
 #   -> fault injection -> MID VMs -> coverage (UML + those VMs, >= 92%)
-#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64) -> arm64 MID VMs
-#   -> DKMS and the package
+#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64, riscv64) -> arm64
+#   MID VMs -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -86,6 +86,7 @@ stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
 stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
 stage "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" "$GO3S_ROOT/scripts/test-arm64.sh"
 stage "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" "$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
+stage "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" "$GO3S_ROOT/scripts/test-riscv64.sh"
 stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))

@@ -20,28 +20,13 @@
  * no signed return address of their own (__go3s_no_pac), so changing the
  * key and the canary under their own feet is harmless.
  *
- * Stack placement: arm64's entry code detects a kernel stack overflow by
- * testing bit THREAD_SHIFT of sp, with stacks THREAD_ALIGN (2 *
- * THREAD_SIZE) aligned under VMAP_STACK. A goroutine stack must obey: an
- * exception taken on a stack with that bit set panics ("kernel stack
- * overflow"). The aligned vmalloc (__vmalloc_node_range) is not exported,
- * so go3s_arch_stack_alloc() maps its own pages with vmap(): VM_IOREMAP
- * aligns the area to its size rounded up to a power of two, so one page
- * more than THREAD_SIZE gets THREAD_ALIGN. The stack is the area's first
- * THREAD_SIZE bytes; the extra page above its top is unused. The page
- * below the stack is never mapped (another area's guard page or a hole),
- * so an overflow faults, and the entry check sees the overflowed sp's bit
- * set. VM_MAP_PUT_PAGES hands the pages to the area: vfree() frees them.
+ * Stack placement: THREAD_ALIGN aligned, for the entry code's overflow
+ * check (arch/vmap_stack.c allocates them).
  */
-#include <linux/gfp.h>
-#include <linux/mm.h>
-#include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
-#include <linux/slab.h>
 #include <linux/stackprotector.h>
-#include <linux/vmalloc.h>
 #include <asm/pointer_auth.h>
 
 #include "../../go3s_rt/arch.h"
@@ -53,39 +38,6 @@
 #define __go3s_no_pac
 #endif
 
-#define STACK_PAGES	(THREAD_SIZE / PAGE_SIZE + 1)
-static_assert((PAGE_SIZE << order_base_2(STACK_PAGES)) >= THREAD_ALIGN);
-
-void *go3s_arch_stack_alloc(gfp_t gfp)
-{
-	struct page **pages;
-	unsigned int i;
-	void *stack;
-
-	pages = kmalloc_array(STACK_PAGES, sizeof(*pages), gfp);
-	if (!pages)
-		return NULL;
-	for (i = 0; i < STACK_PAGES; i++) {
-		pages[i] = alloc_page(gfp);
-		if (!pages[i])
-			goto fail;
-	}
-	stack = vmap(pages, STACK_PAGES, VM_MAP | VM_MAP_PUT_PAGES | VM_IOREMAP,
-		     PAGE_KERNEL);
-	if (!stack)
-		goto fail;
-	if (WARN_ON_ONCE(!IS_ALIGNED((unsigned long)stack, THREAD_ALIGN))) {
-		vfree(stack);
-		return NULL;
-	}
-	return stack;
-fail:
-	while (i--)
-		__free_page(pages[i]);
-	kfree(pages);
-	return NULL;
-}
-
 #ifdef CONFIG_STACKPROTECTOR_PER_TASK
 static unsigned long go3s_canary;
 #endif
@@ -95,8 +47,6 @@ static struct ptrauth_keys_kernel go3s_pac_keys;
 
 void go3s_arch_init(void)
 {
-	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT) && !IS_ENABLED(CONFIG_LOCKDEP))
-		pr_notice("no preempt count (PREEMPT_COUNT) nor lockdep: a goroutine switching with a spinlock held goes unseen\n");
 #ifdef CONFIG_STACKPROTECTOR_PER_TASK
 	go3s_canary = get_random_canary();
 #endif

@@ -9,7 +9,8 @@
  *
  * Kernel-doc: go3s_irq_bind() below; the other functions at their
  * definitions in go3s_rt/hal.c and arch/x86_64/msr.c (arch/arm64/msr.c on
- * arm64). Documentation/mid.rst renders all of them (make docs).
+ * arm64, arch/riscv64/csr.c on riscv64). Documentation/mid.rst renders
+ * all of them (make docs).
  */
 #ifndef _GO3S_HAL_H
 #define _GO3S_HAL_H
@@ -58,6 +59,10 @@ int go3s_msr_read(u32 msr, u64 *val);
 #ifndef SYS_CNTVCT_EL0
 #define SYS_CNTVCT_EL0		sys_reg(3, 3, 14, 0, 2)
 #endif
+#endif
+#ifdef CONFIG_RISCV
+/* On riscv64 go3s_msr_read() takes a CSR's number, CSR_<NAME>. */
+#include <asm/csr.h>
 #endif
 
 /**

@@ -18,7 +18,10 @@
  * checks they come back.
  *
  * Module parameters: slow_hooks=N makes the next N quiesce hooks take
- * slow_ms (default 1000) unless cancelled. Each write of N to the device's
+ * slow_ms (default 1000) unless cancelled. dma_bits (default 28, edu's
+ * own mask) is the DMA mask asked for: a machine whose RAM edu cannot
+ * reach with 28 bits and no IOMMU to remap it (riscv64's virt, RAM at
+ * 2 GiB) runs edu with a wider dma_mask property and says so here. Each write of N to the device's
  * sysfs file "io" does N DMA round trips (RAM -> edu -> RAM), each holding
  * a runtime PM reference; reading it gives "ok <n> errors <n>".
  */
@@ -51,6 +54,10 @@ MODULE_PARM_DESC(slow_hooks, "Make the next N quiesce hooks slow (the timeout pa
 static unsigned int slow_ms = 1000;
 module_param(slow_ms, uint, 0644);
 MODULE_PARM_DESC(slow_ms, "How long a slow hook takes unless cancelled");
+
+static unsigned int dma_bits = 28;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "DMA address bits (QEMU edu's dma_mask property; 28 by default)");
 
 static unsigned int autosuspend_ms = 100;
 module_param(autosuspend_ms, uint, 0444);
@@ -279,7 +286,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	e->regs = pcim_iomap_table(pdev)[0];
 	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(28));
+	if (dma_bits < 28 || dma_bits > 64)
+		return -EINVAL;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (ret)
 		return ret;
 	e->buf = dmam_alloc_coherent(&pdev->dev, 2 * XFER, &e->buf_dma, GFP_KERNEL);

@@ -5,10 +5,13 @@
  * as a client module does, and prints the results as KTAP (one suite,
  * go3s_selftest). The load fails with -EINVAL if any case failed. The
  * hard-IRQ cases matter most on PREEMPT_RT, where a spinlock_t taken in
- * hard IRQ would sleep. On arm64 three more cases cover the architecture
- * code: the system-register HAL, goroutines resuming on other worker
- * tasks (per-task stack canary and pointer authentication key), and the
- * unwinder walking a goroutine's frame records.
+ * hard IRQ would sleep. On arm64 and riscv64 three more cases cover the
+ * architecture code: the register HAL (system registers, CSRs),
+ * goroutines resuming on other worker tasks (per-task stack canary, and
+ * pointer authentication key on arm64), and the unwinder walking a
+ * goroutine's frame records; a fourth binds an interrupt to goroutines
+ * (the HAL's go3s_irq_bind()), which on x86_64 the MID VMs' edu device
+ * covers.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -25,13 +28,22 @@
 #include <go3s/mem.h>
 #include <go3s/wg.h>
 
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_ARM64) || defined(CONFIG_RISCV)
+#define ARCH_CASES
+#include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/kallsyms.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#endif
+#ifdef CONFIG_ARM64
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
+#endif
+#ifdef CONFIG_RISCV
+#include <asm/csr.h>
+#include <asm/sbi.h>
 #endif
 
 #define SPAWNS		64
@@ -295,15 +307,84 @@ static const char *hal_sysreg(struct ctx *c)
 	return NULL;
 }
 
+/*
+ * The worker task running us, read afresh: the compiler may reuse an
+ * earlier read of current (sp_el0) across calls, current being constant
+ * for a task, which a goroutine's worker is not.
+ */
+static unsigned long worker_now(void)
+{
+	return read_sysreg(sp_el0);
+}
+#endif
+
+#ifdef CONFIG_RISCV
+/*
+ * The riscv64 HAL: CSRs through the allowlist, x86's errnos. Whether
+ * S-mode may read cycle, instret and hpmcounter3 is the firmware's choice
+ * (mcounteren, and perf through SBI for hpmcounter3): a read it forbids
+ * traps and must come back as -EIO, not an oops.
+ */
+static const char *hal_csr(struct ctx *c)
+{
+	static const struct {
+		u32 csr;
+		const char *name;
+	} counters[] = {
+		{ CSR_CYCLE, "cycle" },
+		{ CSR_INSTRET, "instret" },
+		{ CSR_HPMCOUNTER3, "hpmcounter3" },
+	};
+	u64 v = 0, t0 = 0, t1 = 0;
+	unsigned int i;
+	int ret;
+
+	if (go3s_msr_read(CSR_TIME, &t0) || go3s_msr_read(CSR_TIME, &t1) || t1 < t0 ||
+	    !t1)
+		return "time not read, zero, or went back";
+	if (go3s_msr_read(CSR_MARCHID, &v) || v != sbi_get_marchid())
+		return "marchid not read, or not what the SBI firmware says";
+	if (go3s_msr_read(CSR_MVENDORID, &v) || v != sbi_get_mvendorid())
+		return "mvendorid not read, or not what the SBI firmware says";
+	if (go3s_msr_read(CSR_MIMPID, &v) || v != sbi_get_mimpid())
+		return "mimpid not read, or not what the SBI firmware says";
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		ret = go3s_msr_read(counters[i].csr, &v);
+		if (ret && ret != -EIO)
+			return "a counter read failed with another errno than -EIO";
+		pr_info("    # %s: %s: %d (%llu)\n", __func__, counters[i].name, ret, v);
+	}
+	if (go3s_msr_read(CSR_SATP, &v) != -EPERM)
+		return "satp (not on the allowlist) was read";
+	if (go3s_msr_read(CSR_TIME, NULL) != -EINVAL)
+		return "a NULL value pointer was accepted";
+	return NULL;
+}
+
+/*
+ * The worker task running us, read afresh from tp: go3s_arch_switch()
+ * leaves tp alone, so after a switch it is whichever worker resumed us.
+ */
+static unsigned long worker_now(void)
+{
+	unsigned long tp;
+
+	asm volatile("mv %0, tp" : "=r" (tp));
+	return tp;
+}
+#endif
+
+#ifdef ARCH_CASES
 #define HOPPERS		16
 #define HOPS		40
 
 /*
- * Live frames across a switch: this one signs its return address with
- * pointer authentication and has a stack protector canary (the array),
- * both checked when it returns, after go3s_sleep() or msleep() switched
- * the goroutine out; it may have resumed on another worker task, whose
- * own canary and key differ from the one it started on.
+ * Live frames across a switch: this one has a stack protector canary
+ * (the array) and, on arm64, signs its return address with pointer
+ * authentication; both are checked when it returns, after go3s_sleep()
+ * or msleep() switched the goroutine out; it may have resumed on another
+ * worker task, whose own canary (and key) differ from the one it started
+ * on.
  */
 static noinline int hop(struct ctx *c, int depth, int i)
 {
@@ -320,16 +401,6 @@ static noinline int hop(struct ctx *c, int depth, int i)
 		go3s_sleep(200 * NSEC_PER_USEC);
 	r = strlen(buf);
 	return r;
-}
-
-/*
- * The worker task running us, read afresh: the compiler may reuse an
- * earlier read of current (sp_el0) across calls, current being constant
- * for a task, which a goroutine's worker is not.
- */
-static unsigned long worker_now(void)
-{
-	return read_sysreg(sp_el0);
 }
 
 static void hopper(void *arg)
@@ -350,8 +421,9 @@ static void hopper(void *arg)
 
 /*
  * Goroutines resume on other worker tasks (each with its own stack
- * canary and pointer authentication key) and return through frames built
- * before: those must check against what all goroutines share.
+ * canary, and pointer authentication key on arm64) and return through
+ * frames built before: those must check against what all goroutines
+ * share.
  */
 static const char *migration(struct ctx *c)
 {
@@ -420,6 +492,90 @@ static const char *goroutine_unwind(struct ctx *c)
 	return atomic_read(&c->bad) ?
 	       "the trace missed the goroutine or did not end at go3s_arch_g_start" : NULL;
 }
+
+#define IRQ_RAISES	4
+
+static struct go3s_irq_binding irq_b;
+static int irq_line;
+
+/* In hard IRQ, as a device's ack would be: says the line was ours. */
+static bool irq_ack(void *arg)
+{
+	struct ctx *c = arg;
+
+	if (!in_hardirq())
+		atomic_inc(&c->bad);
+	return true;
+}
+
+static void irq_goroutine(void *arg)
+{
+	struct ctx *c = arg;
+
+	atomic64_inc(&c->sum);
+	go3s_wg_done(&c->wg);
+}
+
+static enum hrtimer_restart raise(struct hrtimer *t)
+{
+	struct ctx *c = container_of(t, struct ctx, timer);
+
+	c->irq_ret = generic_handle_irq(irq_line);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * go3s_irq_bind() on a software interrupt line (the dummy irq chip),
+ * raised from a hard hrtimer as a device's line would be from its
+ * controller: every raise acks in hard IRQ and runs one goroutine; none
+ * after go3s_irq_unbind().
+ */
+static const char *irq_bind(struct ctx *c)
+{
+	const char *err = NULL;
+	int i, ret;
+
+	irq_line = irq_alloc_desc(NUMA_NO_NODE);
+	if (irq_line < 0)
+		return "irq_alloc_desc() failed";
+	irq_set_chip_and_handler(irq_line, &dummy_irq_chip, handle_simple_irq);
+	irq_clear_status_flags(irq_line, IRQ_NOREQUEST);
+	irq_b = (struct go3s_irq_binding) {
+		.irq = irq_line, .ack = irq_ack, .fn = irq_goroutine, .arg = c,
+	};
+	ret = go3s_irq_bind(&irq_b, IRQF_NO_THREAD, "go3s_selftest");
+	if (ret) {
+		irq_free_desc(irq_line);
+		return "go3s_irq_bind() failed";
+	}
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c->timer.function = raise;
+	for (i = 0; i < IRQ_RAISES && !err; i++) {
+		go3s_wg_add(&c->wg, 1);
+		hrtimer_start(&c->timer, ns_to_ktime(100 * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_HARD);
+		if (go3s_wg_wait(&c->wg))
+			err = "go3s_wg_wait() failed";
+		hrtimer_cancel(&c->timer);
+		if (c->irq_ret)
+			err = "generic_handle_irq() failed";
+	}
+	go3s_irq_unbind(&irq_b);
+	if (!err && atomic_long_read(&irq_b.spawned) != IRQ_RAISES)
+		err = "not one goroutine per interrupt";
+	if (!err && (atomic_long_read(&irq_b.fallback) || atomic_read(&c->bad)))
+		err = "an interrupt fell back, or its ack ran outside hard IRQ";
+	/* Unbound: the line's interrupts reach no handler any more. */
+	if (!err) {
+		hrtimer_start(&c->timer, 0, HRTIMER_MODE_REL_HARD);
+		msleep(20);
+		hrtimer_cancel(&c->timer);
+		if (atomic64_read(&c->sum) != IRQ_RAISES)
+			err = "a goroutine ran for an interrupt after go3s_irq_unbind()";
+	}
+	irq_free_desc(irq_line);
+	return err;
+}
 #endif
 
 static const struct {
@@ -436,8 +592,14 @@ static const struct {
 	{ "blocking_and_arena", blocking_and_arena },
 #ifdef CONFIG_ARM64
 	{ "hal_sysreg", hal_sysreg },
+#endif
+#ifdef CONFIG_RISCV
+	{ "hal_csr", hal_csr },
+#endif
+#ifdef ARCH_CASES
 	{ "migration", migration },
 	{ "goroutine_unwind", goroutine_unwind },
+	{ "irq_bind", irq_bind },
 #endif
 };
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh OUT.cpio.gz INIT [DEST=SRC ...]
 # A busybox initramfs: INIT becomes /init, each SRC is copied to DEST.
-# GO3S_BUSYBOX: another static busybox (the arm64 VM's), not /bin/busybox.
+# GO3S_BUSYBOX: another static busybox (the arm64 or riscv64 VM's), not
+# /bin/busybox.
 set -euo pipefail
 
 out=$1 init=$2
