@@ -134,14 +134,17 @@ fio --name=busy --filename=$dev --direct=1 --ioengine=io_uring $blk_fio_opts --r
 	--group_reporting >/tmp/fio.busy 2>&1 &
 pid=$!
 # fio takes a while to start (its libraries, KASAN in the debug VM, a
-# loaded host): wait until it has the disk open (the pipeline runs), up to
-# 60 s (20 s was once too short for the 6.12-rt VM on a busy host).
+# loaded host): wait until its job writes, up to 60 s (20 s was once too
+# short for the 6.12-rt VM on a busy host). Not merely until the disk is
+# open: fio opens and closes it once while it sets up, and the last close
+# stops the pipeline (seen once: no goroutines at the check below).
+w0=$(bstat writes)
 i=0
-while [ "$(bstat running)" != 1 ] && [ $i -lt 600 ]; do
+while [ "$(bstat writes)" -le "$w0" ] && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-echo "  fio had the disk open after $((i / 10)).$((i % 10)) s"
+echo "  fio's job was writing after $((i / 10)).$((i % 10)) s"
 check blk_rmmod_refused_while_fio_runs sh -c '! rmmod go3s_blk 2>/dev/null'
 check blk_goroutines_while_open test "$(glive)" -gt 1
 wait $pid
