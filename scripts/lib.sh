@@ -95,13 +95,42 @@ go3s_qemu() {
 		    -cpu rv64,pmu-num=0 -bios default)
 		;;
 	esac
-	timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \
-		-nographic -no-reboot -serial stdio -monitor none \
-		-display none \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=$console panic=-1 $append" "$@" </dev/null 2>&1 |
-		sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log"
-	return "${PIPESTATUS[0]}"
+	# The emulator itself (TCG) now and then hangs or oopses while the
+	# kernel boots, before anything of ours runs (seen: an int3 left by a
+	# static key's patching at 3 s, a 6.1 boot silent for 15 min). A VM
+	# that has not reached /init (every init prints GO3S-BEGIN first)
+	# within GO3S_BOOT_TIMEOUT seconds (default 180) is stopped and booted
+	# once more; its log is kept as LOG.noboot. A VM that reached /init
+	# is never run again, whatever its result.
+	local boot=${GO3S_BOOT_TIMEOUT:-180} try t pid
+	for try in 1 2; do
+		rm -f "$log.pid"
+		: >"$log"
+		(timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \
+			-nographic -no-reboot -serial stdio -monitor none \
+			-display none -pidfile "$log.pid" \
+			-kernel "$kernel" -initrd "$initrd" \
+			-append "console=$console panic=-1 $append" "$@" </dev/null 2>&1 |
+			sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log"
+		 exit "${PIPESTATUS[0]}") &
+		pid=$!
+		t=0
+		while kill -0 "$pid" 2>/dev/null && ! grep -aq GO3S-BEGIN "$log" &&
+		      [ "$t" -lt "$boot" ]; do
+			sleep 1
+			t=$((t + 1))
+		done
+		if [ "$try" = 2 ] || grep -aq GO3S-BEGIN "$log"; then
+			wait "$pid"
+			return
+		fi
+		if kill -0 "$pid" 2>/dev/null && [ -s "$log.pid" ]; then
+			kill "$(cat "$log.pid")" 2>/dev/null || true
+		fi
+		wait "$pid" || true
+		mv "$log" "$log.noboot"
+		echo "  note: the VM did not reach /init within ${boot} s (an emulator hang or crash while booting: $log.noboot); booting it once more" >&2
+	done
 }
 
 # go3s_build_modules KDIR OUTDIR [MAKE-ARGS...]: build go3s_rt, its KUnit

@@ -122,6 +122,53 @@ for t in $(awk '!/^#/ && $2 ~ /^go3s_go(rt|mod)_/ { print $2 }' "$GO3S_ROOT/scri
 done
 [ -z "$missing" ] && result ok go_symbols_all_implemented || { echo "    missing:$missing"; result fail go_symbols_all_implemented; }
 
+
+# go3s_qemu boots a VM once more when it never reached /init, and never a
+# VM that did: a fake qemu-system-x86_64 (first boot silent, then one that
+# prints GO3S-BEGIN; or one that reaches /init and fails).
+fake=$out/fake-qemu
+mkdir -p "$fake"
+cat >"$fake/qemu-system-x86_64" <<'EOF'
+#!/bin/sh
+echo run >>"$FAKE_QEMU_RUNS"
+while [ $# -gt 0 ]; do
+	[ "$1" = -pidfile ] && echo $$ >"$2"
+	shift
+done
+if [ "$FAKE_QEMU_MODE" = fail ]; then
+	echo "GO3S-BEGIN fake"
+	exit 3
+fi
+if [ "$(wc -l <"$FAKE_QEMU_RUNS")" -gt 1 ]; then
+	echo "GO3S-BEGIN fake"
+	exit 0
+fi
+echo "Booting from ROM..."
+exec sleep 60
+EOF
+chmod +x "$fake/qemu-system-x86_64"
+fake_qemu() {
+	rm -f "$out/fake.log" "$out/fake.log.noboot" "$out/fake.runs"
+	: >"$out/fake.runs"
+	PATH=$fake:$PATH FAKE_QEMU_RUNS=$out/fake.runs FAKE_QEMU_MODE=$1 GO3S_BOOT_TIMEOUT=2 \
+		go3s_qemu "$out/fake.log" 30 /dev/null /dev/null "" >/dev/null 2>"$out/fake.err"
+}
+rc=0
+fake_qemu silent || rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l <"$out/fake.runs")" -eq 2 ] &&
+   grep -q GO3S-BEGIN "$out/fake.log" && grep -q 'Booting from ROM' "$out/fake.log.noboot" &&
+   grep -q 'booting it once more' "$out/fake.err"; then
+	result ok qemu_boot_retried
+else
+	result fail qemu_boot_retried
+fi
+rc=0
+fake_qemu fail || rc=$?
+if [ $rc -eq 3 ] && [ "$(wc -l <"$out/fake.runs")" -eq 1 ] && [ ! -e "$out/fake.log.noboot" ]; then
+	result ok qemu_failed_run_not_retried
+else
+	result fail qemu_failed_run_not_retried
+fi
 echo "harness: $pass passed, $fail failed"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
 [ "$fail" -eq 0 ]
