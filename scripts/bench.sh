@@ -10,7 +10,9 @@
 # VMs' kernel command line, e.g. "go3s_rt.flight=0 go3s_rt.latency=0" to
 # measure what the flight recorder and the histograms cost.
 # GO3S_BLK_REPS (default 5) and GO3S_BLK_RUNTIME (default 3 s per cell)
-# shorten the blk stage.
+# shorten the blk stage; GO3S_BENCH_APPEND reaches its VM too, and
+# GO3S_BLK_AB=PARAM=VALUE adds go3s_blk run with that writable go3s_rt
+# parameter, interleaved with the default (BENCH-NOTE ab lines).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -70,7 +72,7 @@ go3s_blk_files "$(go3s_stock_release)" "$out" files
 # GO3S_BLK_REPS and GO3S_BLK_RUNTIME (seconds per cell), for a quick
 # look, reach the VM's /init as environment variables.
 go3s_qemu "$out/blk.log" 1800 "$(go3s_stock_vmlinuz)" "$out/blk-initrd.gz" \
-	"quiet${GO3S_BLK_REPS:+ GO3S_BLK_REPS=$GO3S_BLK_REPS}${GO3S_BLK_RUNTIME:+ GO3S_BLK_RUNTIME=$GO3S_BLK_RUNTIME}" \
+	"quiet${GO3S_BLK_REPS:+ GO3S_BLK_REPS=$GO3S_BLK_REPS}${GO3S_BLK_RUNTIME:+ GO3S_BLK_RUNTIME=$GO3S_BLK_RUNTIME}${GO3S_BLK_AB:+ GO3S_BLK_AB=$GO3S_BLK_AB} ${GO3S_BENCH_APPEND:-}" \
 	-smp 4 >/dev/null || true
 { bench_lines "$out/blk.log"; grep -a '^BENCH-NOTE ' "$out/blk.log"; } |
 	tee -a "$out/bench.txt"

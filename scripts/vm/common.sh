@@ -53,6 +53,14 @@ fi_arm() {
 	echo 0 >"$1/fail_page_alloc/min-order"
 }
 
+# go3s_rt.PARAM=VALUE on the kernel command line (GO3S_BENCH_APPEND), as
+# "PARAM=VALUE ..." for insmod: busybox's insmod does not read them there.
+rt_args() {
+	for arg in $(cat /proc/cmdline); do
+		case $arg in go3s_rt.*) printf ' %s' "${arg#go3s_rt.}" ;; esac
+	done
+}
+
 # ktap_dump: each loaded KUnit suite's results (debugfs) on the console,
 # between GO3S-KTAP-BEGIN <suite> and GO3S-KTAP-END, for kunit.py parse.
 ktap_dump() {

@@ -3,12 +3,7 @@
 # /init of the benchmark VM (stock kernel): go3s_bench measures at load.
 . /lib/go3s/common.sh
 echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease) cpus $(grep -c ^processor /proc/cpuinfo)"
-# go3s_rt.PARAM=VALUE on the kernel command line (GO3S_BENCH_APPEND):
-# busybox's insmod does not read them there itself.
-rtargs=
-for arg in $(cat /proc/cmdline); do
-	case $arg in go3s_rt.*) rtargs="$rtargs ${arg#go3s_rt.}" ;; esac
-done
+rtargs=$(rt_args)
 echo "GO3S-BENCH-ARGS go3s_rt$rtargs"
 # shellcheck disable=SC2086
 insmod go3s_rt.ko $rtargs && insmod go3s_bench.ko batch=20000 ${go3s_bench_only:+only=$go3s_bench_only} && rmmod go3s_bench && rmmod go3s_rt

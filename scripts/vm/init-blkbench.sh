@@ -21,6 +21,15 @@ insmod kmod/null_blk.ko nr_devices=1 gb=1 memory_backed=1 irqmode=1 \
 	submit_queues="$ncpu" || { echo "GO3S-BLKBENCH setup failed"; poweroff -f; }
 
 devs="go3s:/dev/go3s_blk0 brd:/dev/ram0 null_blk:/dev/nullb0"
+# GO3S_BLK_AB=PARAM=VALUE (a writable go3s_rt parameter) adds go3s_blk
+# again as go3s_ab, run with go3s_rt.PARAM=VALUE: an A/B of the runtime
+# setting, interleaved in the same VM (the host's load drifts).
+ab=${GO3S_BLK_AB:-}
+if [ -n "$ab" ]; then
+	ab_file=/sys/module/go3s_rt/parameters/${ab%%=*}
+	ab_default=$(cat "$ab_file") || { echo "GO3S-BLKBENCH no parameter ${ab%%=*}"; ab=; }
+	[ -z "$ab" ] || devs="$devs go3s_ab:/dev/go3s_blk0"
+fi
 # Reads of never written pages would take a shortcut on every device.
 for d in $devs; do
 	fio --name=fill --filename="${d#*:}" --direct=1 --ioengine=io_uring \
@@ -30,6 +39,9 @@ done
 
 # cell REP RW JOBS NAME DEV: one fio run; appends "IOPS P99_US" to a file.
 cell() {
+	if [ -n "$ab" ]; then
+		if [ "$4" = go3s_ab ]; then echo "${ab#*=}"; else echo "$ab_default"; fi >"$ab_file"
+	fi
 	fio --name=b --filename="$5" --direct=1 --ioengine=io_uring --rw="$2" \
 		--bs=4k --iodepth=32 --numjobs="$3" --size=64M --norandommap \
 		--randrepeat=0 --time_based --runtime="$runtime" \
@@ -79,6 +91,15 @@ for rw in randread randwrite; do
 	done
 done
 cat /sys/kernel/debug/go3s_blk/stats
+[ -z "$ab" ] || for rw in randread randwrite; do
+	for jobs in 1 4; do
+		f=/tmp/r.$rw.$jobs
+		echo "BENCH-NOTE ab $ab blk_${rw}_4k_j$jobs iops go3s=$(med $f.go3s 1) go3s_ab=$(med $f.go3s_ab 1)" \
+			"null_blk=$(med $f.null_blk 1) p99_us go3s=$(med $f.go3s 2) go3s_ab=$(med $f.go3s_ab 2)"
+	done
+done
+# The runtime's counters and latency histograms, for the notes.
+cat /sys/kernel/debug/go3s/stats /sys/kernel/debug/go3s/latency
 rmmod null_blk && rmmod brd && rmmod go3s_blk && rmmod go3s_rt
 echo "GO3S-END"
 poweroff -f
