@@ -6,7 +6,8 @@
 #   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
 #   -> fault injection -> MID VMs -> coverage (UML + those VMs, >= 92%)
 #   -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64, riscv64) -> arm64
-#   MID VMs -> DKMS and the package
+#   MID VMs -> arm64 and riscv64 debug kernels and their KUnit VMs
+#   -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -18,20 +19,30 @@ summary=()
 mkdir -p "$GO3S_OUT"
 res=$GO3S_OUT/stage.result
 
+failed=()
+
 # stage NAME CMD...: run a stage script that writes "passed failed" to
 # $GO3S_RESULT; a stage that dies before writing it counts as one failure.
+# The stage's "fail <check>" lines are repeated in the summary, so that
+# a log's tail (CI keeps only that) names what failed.
 stage() {
-	local name=$1 t0 p f
+	local name=$1 t0 p f line
 	shift
 	go3s_stage "$name"
 	t0=$(date +%s)
 	rm -f "$res"
-	GO3S_RESULT=$res "$@"
+	GO3S_RESULT=$res "$@" 2>&1 | tee "$res.log"
 	if [ -s "$res" ]; then
 		read -r p f <"$res"
 	else
 		p=0 f=1
 		echo "  fail $name: the stage did not complete"
+		failed+=("$name: the stage did not complete")
+	fi
+	if [ "$f" -gt 0 ]; then
+		while IFS= read -r line; do
+			failed+=("$name: ${line:0:200}")
+		done < <(sed -n 's/^[[:space:]]*fail[[:space:]]\+//p' "$res.log" | head -n 20)
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
@@ -80,6 +91,7 @@ if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
 else
 	total_fail=$((total_fail + 1))
 	summary+=("debug kernel build failed")
+	failed+=("debug kernel build failed")
 fi
 stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
 stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
@@ -87,10 +99,18 @@ stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
 stage "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" "$GO3S_ROOT/scripts/test-arm64.sh"
 stage "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" "$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
 stage "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" "$GO3S_ROOT/scripts/test-riscv64.sh"
+stage "KUnit in the arm64 debug VM (KASAN, lockdep, SMMUv3 MID)" \
+	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch arm64
+stage "KUnit in the riscv64 debug VM (KASAN, lockdep)" \
+	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch riscv64
 stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"
 [ -z "$gcov" ] || grep -s 'total' "$GO3S_OUT/coverage/summary.txt" | sed 's/^/  /'
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "  failed checks:"
+	printf '    %s\n' "${failed[@]}"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
