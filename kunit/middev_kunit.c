@@ -22,6 +22,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -62,6 +63,7 @@ MODULE_PARM_DESC(random_targets, "DMAs to random addresses in the stress case");
 
 #define IOVA_SRC	0x100000ULL	/* windows used by the cases */
 #define IOVA_DST	0x200000ULL
+#define IOVA_CANARY	0x400000ULL	/* canaries mapped once, then unmapped */
 
 struct edu {
 	struct pci_dev *pdev;
@@ -69,7 +71,7 @@ struct edu {
 	struct go3s_irq_binding irq;
 	struct completion done;
 	struct go3s_mid *mid;
-	bool irq_bound, enabled;
+	bool irq_bound, vectors, enabled;
 };
 
 static bool edu_ack(void *arg)
@@ -91,14 +93,46 @@ static void edu_completion(void *arg)
 	complete(&e->done);
 }
 
-static void edu_close(struct edu *e)
+/*
+ * The interrupt: allocated after go3s_mid_create() and freed before
+ * go3s_mid_destroy(). Behind an SMMU the MSI doorbell is an IOVA mapped
+ * in the domain attached when the vector is allocated (mid.h).
+ */
+static void edu_irq_on(struct kunit *test, struct edu *e)
 {
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	KUNIT_ASSERT_EQ(test, pci_alloc_irq_vectors(e->pdev, 1, 1,
+						    PCI_IRQ_MSI | PCI_IRQ_INTX), 1);
+	e->irq.irq = pci_irq_vector(e->pdev, 0);
+	e->irq.ack = edu_ack;
+	e->irq.fn = edu_completion;
+	e->irq.arg = e;
+	e->vectors = true;
+	KUNIT_ASSERT_EQ(test, go3s_irq_bind(&e->irq, IRQF_SHARED, "go3s_middev"), 0);
+	e->irq_bound = true;
+}
+
+static void edu_irq_off(struct edu *e)
+{
 	if (e->irq_bound)
 		go3s_irq_unbind(&e->irq);
-	if (e->pdev && e->enabled) {
+	e->irq_bound = false;
+	if (e->vectors)
 		pci_free_irq_vectors(e->pdev);
+	e->vectors = false;
+}
+
+/* Ends a case's MID, the interrupt first. */
+static void edu_mid_end(struct edu *e)
+{
+	edu_irq_off(e);
+	go3s_mid_destroy(e->mid);
+	e->mid = NULL;
+}
+
+static void edu_close(struct edu *e)
+{
+	edu_mid_end(e);
+	if (e->pdev && e->enabled) {
 		go3s_mmio_unmap(&e->mmio);
 		pci_clear_master(e->pdev);
 		pci_disable_device(e->pdev);
@@ -171,21 +205,18 @@ static struct edu *edu_open(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, go3s_mmio_map(&e->mmio, e->pdev, 0), 0);
 	KUNIT_ASSERT_EQ(test, go3s_mmio_read32(&e->mmio, EDU_ID, &id), 0);
 	KUNIT_ASSERT_EQ(test, id & 0xffff, 0xedU);
-	KUNIT_ASSERT_EQ(test, pci_alloc_irq_vectors(e->pdev, 1, 1,
-						    PCI_IRQ_MSI | PCI_IRQ_INTX), 1);
 	init_completion(&e->done);
-	e->irq.irq = pci_irq_vector(e->pdev, 0);
-	e->irq.ack = edu_ack;
-	e->irq.fn = edu_completion;
-	e->irq.arg = e;
-	KUNIT_ASSERT_EQ(test, go3s_irq_bind(&e->irq, IRQF_SHARED, "go3s_middev"), 0);
-	e->irq_bound = true;
 	e->mid = go3s_mid_create(e->pdev);
 	if (PTR_ERR_OR_ZERO(e->mid) == -ENODEV && !require_iommu) {
 		e->mid = NULL;
 		kunit_skip(test, "no IOMMU for the edu device");
 	}
-	KUNIT_ASSERT_FALSE(test, IS_ERR(e->mid));
+	if (IS_ERR(e->mid)) {
+		KUNIT_FAIL(test, "go3s_mid_create: %ld", PTR_ERR(e->mid));
+		e->mid = NULL;
+		kunit_skip(test, "no MID");
+	}
+	edu_irq_on(test, e);
 	return e;
 }
 
@@ -228,6 +259,54 @@ static void edu_load(struct kunit *test, struct edu *e, u8 fill)
 	KUNIT_ASSERT_EQ(test, edu_dma(e, IOVA_SRC, XFER, false), 0);
 	KUNIT_ASSERT_EQ(test, go3s_mid_unmap(e->mid, IOVA_SRC, PAGE_SIZE), 0);
 	free_buf(src, 0);
+}
+
+/* Does the device's IOMMU translate MSI writes (a software MSI window)? */
+static bool iommu_translates_msi(struct pci_dev *pdev)
+{
+	struct iommu_resv_region *r, *next;
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+	LIST_HEAD(resv);
+	bool sw_msi = false;
+
+	if (!group)
+		return false;
+	if (!iommu_get_group_resv_regions(group, &resv))
+		list_for_each_entry(r, &resv, list)
+			sw_msi |= r->type == IOMMU_RESV_SW_MSI;
+	iommu_group_put(group);
+	list_for_each_entry_safe(r, next, &resv, list)
+		kfree(r);
+	return sw_msi;
+}
+
+/*
+ * MSI vectors allocated before the MID: behind an IOMMU that translates
+ * MSI writes their doorbell is not in the MID's domain, and
+ * go3s_mid_create() refuses (-EBUSY) rather than isolate a device whose
+ * interrupts would be lost; elsewhere (x86's interrupt remapping) the
+ * order does not matter.
+ */
+static void msi_before_mid(struct kunit *test)
+{
+	struct edu *e = edu_open(test);
+	bool translated = iommu_translates_msi(e->pdev);
+	struct go3s_mid *mid;
+
+	edu_mid_end(e);
+	if (pci_alloc_irq_vectors(e->pdev, 1, 1, PCI_IRQ_MSI) != 1)
+		kunit_skip(test, "no MSI for edu");
+	e->vectors = true;
+	mid = go3s_mid_create(e->pdev);
+	kunit_info(test, "MSI writes %stranslated by the IOMMU: go3s_mid_create() %d\n",
+		   translated ? "" : "not ", PTR_ERR_OR_ZERO(mid));
+	if (translated) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(mid), -EBUSY);
+	} else {
+		KUNIT_EXPECT_FALSE(test, IS_ERR(mid));
+		e->mid = IS_ERR(mid) ? NULL : mid;
+		edu_mid_end(e);
+	}
 }
 
 static void misuse_is_refused(struct kunit *test)
@@ -286,21 +365,40 @@ static void dma_into_window_arrives(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(dst + XFER, 0, PAGE_SIZE - XFER));
 	KUNIT_EXPECT_GE(test, atomic_long_read(&e->irq.spawned), 2L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&e->irq.fallback), 0L);
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(dst, 0);
+}
+
+/*
+ * Where a stray DMA aims to hit the canary @buf: its physical address,
+ * which without isolation (an identity mapping) is where it sits, when
+ * edu can emit it (x86: GFP_DMA RAM lies below 16 MiB). Where RAM starts
+ * above edu's 28 bits (arm64's virt machine: at 1 GiB), an IOVA at which
+ * @buf was mapped, read by the device (so the IOTLB holds it) and
+ * unmapped: reachable only through a stale translation.
+ */
+static u64 canary_target(struct kunit *test, struct edu *e, void *buf,
+			 unsigned int slot)
+{
+	u64 iova = IOVA_CANARY + (u64)slot * PAGE_SIZE;
+
+	if (virt_to_phys(buf) < IOVA_MAX)
+		return virt_to_phys(buf);
+	KUNIT_ASSERT_EQ(test, go3s_mid_map(e->mid, iova, buf, PAGE_SIZE,
+					   GO3S_MID_RW), 0);
+	KUNIT_ASSERT_EQ(test, edu_dma(e, iova, 64, false), 0);
+	KUNIT_ASSERT_EQ(test, go3s_mid_unmap(e->mid, iova, PAGE_SIZE), 0);
+	return iova;
 }
 
 static void dma_outside_windows_is_blocked(struct kunit *test)
 {
 	struct edu *e = edu_open(test);
-	/* Below 16 MiB, so its physical address is a DMA address edu can emit. */
 	u8 *canary = page_buf(test, 0, GFP_DMA, 0xaa);
-	u64 target = virt_to_phys(canary);
+	u64 target = canary_target(test, e, canary, 0);
 
-	KUNIT_ASSERT_LT(test, target, IOVA_MAX);
 	edu_load(test, e, 0x11);
-	/* Without isolation (identity mapping) this would hit the canary. */
+	/* Without isolation this would hit the canary. */
 	KUNIT_ASSERT_EQ(test, edu_dma(e, target, XFER, true), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(canary, 0xaa, PAGE_SIZE));
 	/* Nor can the device read it. */
@@ -311,8 +409,7 @@ static void dma_outside_windows_is_blocked(struct kunit *test)
 					   GO3S_MID_RW), 0);
 	KUNIT_ASSERT_EQ(test, edu_dma(e, IOVA_DST, XFER, true), 0);
 	KUNIT_EXPECT_NULL(test, memchr(canary, 0xaa, XFER));
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(canary, 0);
 }
 
@@ -329,8 +426,7 @@ static void dma_past_window_end_is_blocked(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(two, 0xcc, PAGE_SIZE - XFER / 2));
 	KUNIT_EXPECT_NULL(test, memchr_inv(two + PAGE_SIZE - XFER / 2, 0x22, XFER / 2));
 	KUNIT_EXPECT_NULL(test, memchr_inv(two + PAGE_SIZE, 0xcc, PAGE_SIZE));
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(two, 1);
 }
 
@@ -344,8 +440,7 @@ static void readonly_window_refuses_device_writes(struct kunit *test)
 					   GO3S_MID_READ), 0);
 	KUNIT_ASSERT_EQ(test, edu_dma(e, IOVA_DST, XFER, true), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(ro, 0x77, PAGE_SIZE));
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(ro, 0);
 }
 
@@ -363,8 +458,7 @@ static void dma_after_unmap_is_blocked(struct kunit *test)
 	edu_load(test, e, 0x45);
 	KUNIT_ASSERT_EQ(test, edu_dma(e, IOVA_DST, XFER, true), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(dst, 0x44, XFER));
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(dst, 0);
 }
 
@@ -377,8 +471,7 @@ static void dma_after_destroy_is_blocked(struct kunit *test)
 	edu_load(test, e, 0x66);
 	KUNIT_ASSERT_EQ(test, go3s_mid_map(e->mid, IOVA_DST, dst, PAGE_SIZE,
 					   GO3S_MID_RW), 0);
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	/* Back on the default domain, where that IOVA means nothing. */
 	dom = iommu_get_domain_for_dev(&e->pdev->dev);
 	KUNIT_ASSERT_NOT_NULL(test, dom);
@@ -387,6 +480,7 @@ static void dma_after_destroy_is_blocked(struct kunit *test)
 		kunit_skip(test, "default domain is identity: a stray DMA would hit RAM");
 	}
 	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, IOVA_DST), 0ULL);
+	edu_irq_on(test, e);	/* its MSI doorbell in the default domain */
 	KUNIT_ASSERT_EQ(test, edu_dma(e, IOVA_DST, XFER, true), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(dst, 0, PAGE_SIZE));
 	free_buf(dst, 0);
@@ -506,12 +600,13 @@ static void random_dma_targets_change_nothing_outside(struct kunit *test)
 	struct edu *e = edu_open(test);
 	u8 *win = page_buf(test, 0, 0, 0);
 	u8 *canary[CANARIES];
+	u64 target[CANARIES];
 	unsigned int i, hits = 0, blocked = 0;
 	u64 iova;
 
 	for (i = 0; i < CANARIES; i++) {
 		canary[i] = page_buf(test, 0, GFP_DMA, 0xa0 + i);
-		KUNIT_ASSERT_LT(test, (u64)virt_to_phys(canary[i]), IOVA_MAX);
+		target[i] = canary_target(test, e, canary[i], i);
 	}
 	edu_load(test, e, 0x99);
 	KUNIT_ASSERT_EQ(test, go3s_mid_map(e->mid, IOVA_DST, win, PAGE_SIZE,
@@ -519,9 +614,9 @@ static void random_dma_targets_change_nothing_outside(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		u32 r = get_random_u32();
 
-		/* Half aim at the canaries' physical pages, half anywhere. */
+		/* Half aim at the canaries, half anywhere. */
 		if (r & 1)
-			iova = virt_to_phys(canary[(r >> 1) % CANARIES]);
+			iova = target[(r >> 1) % CANARIES];
 		else
 			iova = get_random_u32_below(IOVA_MAX) & ~63ULL;
 		if (!(i % 16))
@@ -546,13 +641,13 @@ static void random_dma_targets_change_nothing_outside(struct kunit *test)
 			break;
 	KUNIT_EXPECT_EQ(test, i, (unsigned int)PAGE_SIZE);
 	KUNIT_EXPECT_GT(test, hits, 0U);
-	go3s_mid_destroy(e->mid);
-	e->mid = NULL;
+	edu_mid_end(e);
 	free_buf(win, 0);
 }
 
 static struct kunit_case go3s_middev_cases[] = {
 	KUNIT_CASE(misuse_is_refused),
+	KUNIT_CASE(msi_before_mid),
 	KUNIT_CASE(dma_into_window_arrives),
 	KUNIT_CASE(dma_outside_windows_is_blocked),
 	KUNIT_CASE(dma_past_window_end_is_blocked),

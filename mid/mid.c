@@ -106,6 +106,17 @@ static int mid_msi_cookie(struct go3s_mid *mid, struct device *dev)
 	list_for_each_entry(r, &resv, list) {
 		if (r->type != IOMMU_RESV_SW_MSI || !r->length)
 			continue;
+		/*
+		 * Behind this IOMMU (SMMUv3, virtio-iommu) an MSI's doorbell
+		 * is an IOVA mapped when the vector was allocated, in the
+		 * domain attached then: vectors allocated before the MID
+		 * would fault in its domain and never arrive.
+		 */
+		if (mid->pdev->msi_enabled || mid->pdev->msix_enabled) {
+			pci_info(mid->pdev, "go3s: MSI vectors allocated before the MID would not reach the CPU: no MID\n");
+			ret = -EBUSY;
+			break;
+		}
 		ret = iommu_get_msi_cookie(mid->domain, r->start);
 		if (!ret) {
 			mid->msi_start = r->start;
@@ -202,10 +213,15 @@ DEFINE_SHOW_ATTRIBUTE(mid);
  *	.driver_managed_dma), or it must have no driver.
  *
  * After this, the device can reach nothing until go3s_mid_map().
+ * Allocate the device's MSI or MSI-X vectors after this call and free
+ * them before go3s_mid_destroy(): behind an IOMMU that translates MSI
+ * writes (arm64's SMMUv3, virtio-iommu) a vector's doorbell is mapped in
+ * the domain attached when it is allocated.
  * Context: process context; sleeps.
  * Return: the MID, or ERR_PTR: -EINVAL (NULL @pdev), -ENODEV (no IOMMU
  * translates for the device), -EBUSY (its IOMMU group has other devices,
- * or it has a MID already), -EPERM (a driver uses the DMA API on it),
+ * it has a MID already, or it has MSI or MSI-X enabled behind an IOMMU
+ * that translates MSI writes), -EPERM (a driver uses the DMA API on it),
  * -ENOMEM, or what the IOMMU driver returned.
  */
 struct go3s_mid *go3s_mid_create(struct pci_dev *pdev)
@@ -296,8 +312,9 @@ EXPORT_SYMBOL_GO3S(go3s_mid_create);
  * go3s_mid_destroy - unmap everything and give the device back its domain
  * @mid: the MID, or NULL.
  *
- * The device must be quiet (no DMA in flight): afterwards it uses its
- * default DMA domain again. Waits for a fault callback (go3s_mid_on_fault())
+ * The device must be quiet (no DMA in flight), and its MSI or MSI-X
+ * vectors freed (go3s_mid_create()): afterwards it uses its default DMA
+ * domain again. Waits for a fault callback (go3s_mid_on_fault())
  * that is running: once this returns, the callback is not running and is
  * never called again for this MID. So the callback must not call this on
  * its own MID.
