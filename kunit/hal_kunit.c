@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite go3s_hal: the HAL and MID checks that need no device (UML
- * and VM). MMIO bounds against a fake BAR (plain memory), MSRs through the
- * allowlist, and MID argument checks.
+ * and VM). MMIO bounds against a fake BAR (plain memory), MSRs (system
+ * registers, CSRs) through the allowlist, and MID argument checks.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
+#ifdef CONFIG_ARM64
+#include <asm/cputype.h>
+#endif
+#ifdef CONFIG_RISCV
+#include <asm/sbi.h>
+#endif
 
 #include <go3s/compat.h>
 #include <go3s/hal.h>
@@ -53,20 +59,65 @@ static void mmio_refuses_out_of_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mem[0], 0ULL);		/* nothing else written */
 }
 
+/*
+ * The register reads through the allowlist, per architecture: x86's MSRs,
+ * arm64's system registers, riscv64's CSRs (arch/<arch>/), each with the
+ * same errnos: -EPERM off the allowlist, -EINVAL for a NULL value.
+ */
+#if defined(CONFIG_UML)
 static void msr_allowlist(struct kunit *test)
 {
 	u64 v = 0;
 
-	if (IS_ENABLED(CONFIG_UML)) {
-		KUNIT_EXPECT_EQ(test, go3s_msr_read(0x1b, &v), -EOPNOTSUPP);
-		return;
-	}
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(0x1b, &v), -EOPNOTSUPP);
+}
+#elif defined(CONFIG_X86_64)
+static void msr_allowlist(struct kunit *test)
+{
+	u64 v = 0;
+
 	KUNIT_ASSERT_EQ(test, go3s_msr_read(0x1b, &v), 0);	/* IA32_APIC_BASE */
 	KUNIT_EXPECT_EQ(test, v & 0xfffff000ULL, 0xfee00000ULL);
 	KUNIT_EXPECT_EQ(test, go3s_msr_read(0x3a, &v), -EPERM);	/* not allowed */
 	KUNIT_EXPECT_EQ(test, go3s_msr_read(0xc0000080, &v), -EPERM);	/* EFER */
 	KUNIT_EXPECT_EQ(test, go3s_msr_read(0x1b, NULL), -EINVAL);
 }
+#elif defined(CONFIG_ARM64)
+static void msr_allowlist(struct kunit *test)
+{
+	u64 v = 0, t0 = 0, t1 = 0;
+
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(SYS_MIDR_EL1, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)read_cpuid_id());
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(SYS_CNTFRQ_EL0, &v), 0);
+	KUNIT_EXPECT_NE(test, v, 0ULL);
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(SYS_CNTVCT_EL0, &t0), 0);
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(SYS_CNTVCT_EL0, &t1), 0);
+	KUNIT_EXPECT_GE(test, t1, t0);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(SYS_TCR_EL1, &v), -EPERM);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(SYS_SCTLR_EL1, &v), -EPERM);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(SYS_MIDR_EL1, NULL), -EINVAL);
+}
+#elif defined(CONFIG_RISCV)
+static void msr_allowlist(struct kunit *test)
+{
+	u64 v = 0, t0 = 0, t1 = 0;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(CSR_TIME, &t0), 0);
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(CSR_TIME, &t1), 0);
+	KUNIT_EXPECT_GE(test, t1, t0);
+	KUNIT_EXPECT_NE(test, t1, 0ULL);
+	KUNIT_ASSERT_EQ(test, go3s_msr_read(CSR_MARCHID, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, (u64)sbi_get_marchid());
+	/* The firmware may forbid the counter: a trap is -EIO, never an oops. */
+	ret = go3s_msr_read(CSR_HPMCOUNTER3, &v);
+	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == -EIO);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(CSR_SATP, &v), -EPERM);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(CSR_SSTATUS, &v), -EPERM);
+	KUNIT_EXPECT_EQ(test, go3s_msr_read(CSR_TIME, NULL), -EINVAL);
+}
+#endif
 
 static void mid_checks_arguments(struct kunit *test)
 {
