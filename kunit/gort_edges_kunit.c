@@ -183,7 +183,7 @@ static void new_too_large(void *arg)
 
 static void slice_bounds(void *arg)
 {
-	go3s_gort_panic(GO3S_GORT_PANIC_SLICE, 5, 2, _THIS_IP_);
+	go3s_gort_panic(GO3S_GORT_PANIC_SLICE, 5, 2, kunit_ret_ip());
 	WRITE_ONCE(went_on, true);
 }
 
@@ -191,7 +191,7 @@ static void panic_struct(void *arg)
 {
 	s64 v[2] = { 1, 2 };
 
-	go3s_gort_panic_value(&point_type, v, _THIS_IP_);
+	go3s_gort_panic_value(&point_type, v, kunit_ret_ip());
 	WRITE_ONCE(went_on, true);
 }
 

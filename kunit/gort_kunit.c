@@ -187,7 +187,7 @@ static void go_calls_run_in_goroutines(struct kunit *test)
 
 static void panicker(void *arg)
 {
-	go3s_gort_panic(GO3S_GORT_PANIC_INDEX, 7, 3, _THIS_IP_);
+	go3s_gort_panic(GO3S_GORT_PANIC_INDEX, 7, 3, kunit_ret_ip());
 	seen.after_panic = true;
 }
 
@@ -221,7 +221,7 @@ static s64 init_that_panics(void)
 {
 	struct go3s_string s = gostr("boom");
 
-	go3s_gort_panic_value(&string_type, &s, _THIS_IP_);
+	go3s_gort_panic_value(&string_type, &s, kunit_ret_ip());
 	seen.after_panic = true;
 	return 0;
 }

@@ -100,4 +100,16 @@ static inline void kunit_release_action(struct kunit *test,
 }
 #endif
 
+
+/*
+ * A return address inside the caller, as Go code hands go3s_gort_panic()
+ * one. Not _THIS_IP_: GCC may place that label at the function's first
+ * byte (riscv64 does), which %pB, reading return addresses, names as the
+ * function before it.
+ */
+static noinline unsigned long __maybe_unused kunit_ret_ip(void)
+{
+	return _RET_IP_;
+}
+
 #endif /* _GO3S_KUNIT_COMPAT_H */

@@ -1,32 +1,50 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build (or reuse) the x86_64 debug test kernel: tinyconfig plus
-# scripts/kconfig/debug-x86_64.config, from linux-source-6.12.
-# The build lives in ~/.cache/go3s/kernel-debug-<key>, keyed by the source
-# version and the fragment's contents; prints that directory on stdout.
+# Build (or reuse) a debug test kernel from linux-source-6.12: tinyconfig
+# plus scripts/kconfig/debug-<arch>.config.
+#   build-kernel.sh [--arch x86_64|arm64|riscv64]
+# x86_64 (the default) is native; arm64 and riscv64 are cross-built with
+# Debian's gcc-aarch64-linux-gnu and gcc-riscv64-linux-gnu.
+# The build lives in ~/.cache/go3s/kernel-debug[-<arch>]-<key>, keyed by
+# the source version and the fragment's contents; prints that directory on
+# stdout. Cross builds also print their make arguments in
+# <dir>/go3s-make-args, one per line, for the modules built against them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-frag=$GO3S_ROOT/scripts/kconfig/debug-x86_64.config
+arch=x86_64
+case "${1:-}" in
+--arch) arch=${2:?--arch needs an architecture} ;;
+"") ;;
+*) go3s_die "usage: $0 [--arch x86_64|arm64|riscv64]" ;;
+esac
+case $arch in
+x86_64) kargs=() image=bzImage suffix= ;;
+arm64) kargs=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) image=Image suffix=-arm64 ;;
+riscv64) kargs=(ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-) image=Image suffix=-riscv64 ;;
+*) go3s_die "unknown architecture $arch (x86_64, arm64, riscv64)" ;;
+esac
+
+frag=$GO3S_ROOT/scripts/kconfig/debug-$arch.config
 src=$(go3s_src)
 [ -f "$src/.unpacked" ] || go3s_die "kernel source missing: run scripts/deps.sh"
 go3s_link_tree "$src"
 GO3S_KEY_EXTRA=$(basename "$src")
-out=$GO3S_CACHE/kernel-debug-$(go3s_key "$frag")
+out=$GO3S_CACHE/kernel-debug$suffix-$(go3s_key "$frag")
 
 if [ -f "$out/.go3s-built" ]; then
 	echo "$out"
 	exit 0
 fi
 
-log=$GO3S_CACHE/kernel-debug.log
-echo "building the debug kernel in $out (log: $log); takes ~10 min on 2 cores" >&2
+log=$GO3S_CACHE/kernel-debug$suffix.log
+echo "building the $arch debug kernel in $out (log: $log); takes ~10 min on 2 cores" >&2
 rm -rf "$out"
 mkdir -p "$out"
 {
-	make -C "$src" O="$out" tinyconfig
+	make -C "$src" O="$out" "${kargs[@]}" tinyconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
-	make -C "$src" O="$out" olddefconfig
+	make -C "$src" O="$out" "${kargs[@]}" olddefconfig
 } >"$log" 2>&1 || go3s_die "configuring the debug kernel failed, see $log"
 
 # Every option the fragment asks for must survive olddefconfig.
@@ -40,9 +58,10 @@ while IFS= read -r line; do
 done <"$frag"
 [ $bad -eq 0 ] || go3s_die "the debug kernel config lost options (see above)"
 
-make -C "$src" O="$out" -j"$GO3S_JOBS" bzImage modules >>"$log" 2>&1 ||
-	go3s_die "building the debug kernel failed, see $log"
-make -C "$src" O="$out" INSTALL_MOD_PATH="$out/modroot" modules_install >>"$log" 2>&1 ||
-	go3s_die "installing the debug kernel modules failed, see $log"
+make -C "$src" O="$out" "${kargs[@]}" -j"$GO3S_JOBS" "$image" modules >>"$log" 2>&1 ||
+	go3s_die "building the $arch debug kernel failed, see $log"
+make -C "$src" O="$out" "${kargs[@]}" INSTALL_MOD_PATH="$out/modroot" modules_install >>"$log" 2>&1 ||
+	go3s_die "installing the $arch debug kernel modules failed, see $log"
+printf '%s\n' "${kargs[@]}" >"$out/go3s-make-args"
 touch "$out/.go3s-built"
 echo "$out"
