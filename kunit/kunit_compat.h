@@ -100,7 +100,6 @@ static inline void kunit_release_action(struct kunit *test,
 }
 #endif
 
-
 /*
  * A return address inside the caller, as Go code hands go3s_gort_panic()
  * one. Not _THIS_IP_: GCC may place that label at the function's first
