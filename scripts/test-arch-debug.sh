@@ -6,10 +6,11 @@
 # lockdep, kmemleak: scripts/kconfig/debug-<arch>.config), cross-build
 # go3s_rt and the KUnit suites against it, boot it in QEMU under TCG and
 # run every suite there (scripts/vm/init-arch.sh). arm64 boots virt with
-# SMMUv3 and edu twice: every suite but MID, then the HAL and MID suites
-# alone under icount, the isolation stress with GO3S_MID_TARGETS random
-# DMA targets (default 10000). riscv64 has no IOMMU (none in QEMU 7.2, no
-# driver in Linux 6.12): one VM, no MID suite.
+# edu three times: under SMMUv3 every suite but MID; the HAL and MID
+# suites alone under icount, the isolation stress with GO3S_MID_TARGETS
+# random DMA targets (default 10000); the same under virtio-iommu (1000).
+# riscv64 has no IOMMU (none in QEMU 7.2, no driver in Linux 6.12): one
+# VM, no MID suite.
 # The busybox is the stock VM's (scripts/cross-stock.sh).
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
@@ -78,11 +79,17 @@ if [ "$arch" = arm64 ]; then
 	export GO3S_QEMU_MACHINE=,iommu=smmuv3
 	vm suites "virt, SMMUv3, edu, 2 CPUs" go3s.mid=skip -smp 2 -device edu
 	# Each edu DMA completes 100 ms of virtual time later: the MID
-	# suite's VM runs with icount and no sleep, as the x86 MID VMs do
-	# (scripts/test-mid.sh), so waiting costs no real time.
+	# suite's VMs run with icount and no sleep, as the x86 MID VMs do
+	# (scripts/test-mid.sh), so waiting costs no real time. SMMUv3 with
+	# the full stress, then virtio-iommu with a tenth of it (as x86's
+	# second and third IOMMUs).
 	vm mid "virt, SMMUv3, edu, icount, 2 CPUs" \
 		"go3s.mid=only go3s.mid_targets=${GO3S_MID_TARGETS:-10000}" \
 		-smp 2 -icount shift=0,sleep=off -device edu
+	export GO3S_QEMU_MACHINE=
+	vm mid-virtio "virt, virtio-iommu, edu, icount, 2 CPUs" \
+		"go3s.mid=only go3s.mid_targets=${GO3S_MID_TARGETS:-1000}" \
+		-smp 2 -icount shift=0,sleep=off -device virtio-iommu-pci -device edu
 else
 	vm suites "virt, OpenSBI, edu, 2 CPUs" "" -smp 2 \
 		-device edu,dma_mask=0xffffffffffffffff
