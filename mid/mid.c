@@ -107,7 +107,8 @@ static int mid_msi_cookie(struct go3s_mid *mid, struct device *dev)
 		if (r->type != IOMMU_RESV_SW_MSI || !r->length)
 			continue;
 		/*
-		 * Behind this IOMMU (SMMUv3, virtio-iommu) an MSI's doorbell
+		 * Behind this IOMMU (SMMUv3; virtio-iommu when its device
+		 * reports no MSI bypass region) an MSI's doorbell
 		 * is an IOVA mapped when the vector was allocated, in the
 		 * domain attached then: vectors allocated before the MID
 		 * would fault in its domain and never arrive.
@@ -215,8 +216,8 @@ DEFINE_SHOW_ATTRIBUTE(mid);
  * After this, the device can reach nothing until go3s_mid_map().
  * Allocate the device's MSI or MSI-X vectors after this call and free
  * them before go3s_mid_destroy(): behind an IOMMU that translates MSI
- * writes (arm64's SMMUv3, virtio-iommu) a vector's doorbell is mapped in
- * the domain attached when it is allocated.
+ * writes (a software MSI region: arm64's SMMUv3) a vector's doorbell is
+ * mapped in the domain attached when it is allocated.
  * Context: process context; sleeps.
  * Return: the MID, or ERR_PTR: -EINVAL (NULL @pdev), -ENODEV (no IOMMU
  * translates for the device), -EBUSY (its IOMMU group has other devices,

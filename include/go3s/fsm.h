@@ -187,7 +187,8 @@ struct go3s_fsm_rec {
 
 /**
  * struct go3s_fsm_stats - a machine's counters
- * @events: events handled (legal or not).
+ * @events: events taken from the mailbox (legal or not), counted when
+ *	their handling starts, before the hooks of the move they cause run.
  * @moves: state changes, timeout moves included.
  * @illegal: events with no transition from the current state (-EPERM).
  * @refused: events a guard refused (-ECANCELED).

@@ -10,8 +10,8 @@
  * sets .driver_managed_dma in its struct pci_driver, so the kernel's
  * default DMA domain is not attached while the MID exists. It allocates
  * the device's MSI vectors after go3s_mid_create() and frees them before
- * go3s_mid_destroy(): behind an IOMMU that translates MSI writes (SMMUv3,
- * virtio-iommu) a doorbell is mapped in the domain of its allocation.
+ * go3s_mid_destroy(): behind an IOMMU that translates MSI writes (arm64's
+ * SMMUv3) a doorbell is mapped in the domain of its allocation.
  *
  * Granularity: IOVAs, buffers and sizes are multiples of PAGE_SIZE; the
  * API refuses anything else (-EINVAL) rather than rounding silently.
