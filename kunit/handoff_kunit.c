@@ -206,14 +206,6 @@ static void queued_body(void *arg)
 
 	if (READ_ONCE(q->blocking))
 		atomic_inc(&q->ran_while_blocked);
-	else
-		/*
-		 * Before the block, thieves take 1 ms per goroutine: where
-		 * spawning is slow (TCG and KASAN on riscv64), an idle CPU
-		 * could otherwise steal and run each as it is queued, and
-		 * the P would have nothing left to hand off when it blocks.
-		 */
-		mdelay(1);
 	go3s_wg_done(&q->queued);
 }
 
