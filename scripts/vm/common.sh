@@ -35,6 +35,18 @@ go3s_tasks_dump() {
 	done
 }
 
+# kmemleak_check NAME: wait until the objects of the last 5 s are old
+# enough for kmemleak to report, scan twice (a pointer must be seen gone
+# twice), print the report and check that it is empty.
+kmemleak_check() {
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/tmp/leaks
+	cat /tmp/leaks
+	check "$1" test ! -s /tmp/leaks
+}
+
 # fi_arm DIR BUDGET: failslab and fail_page_alloc (their debugfs DIR)
 # armed at probability 0 for the tasks marked make-it-fail only, every
 # allocation eligible (sleeping ones, highmem, any order), BUDGET the

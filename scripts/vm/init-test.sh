@@ -110,14 +110,7 @@ check rmmod_go3s_rt rmmod go3s_rt
 check debugfs_removed test ! -e /sys/kernel/debug/go3s
 check rmmod_kunit rmmod kunit
 
-# kmemleak only reports objects older than 5 s, and needs two scans to be
-# sure a pointer is really gone.
-sleep 6
-echo scan >$kml
-echo scan >$kml
-cat $kml >/tmp/leaks
-cat /tmp/leaks
-check kmemleak_clean test ! -s /tmp/leaks
+kmemleak_check kmemleak_clean
 
 # Last, as it pins go3s_rt for good: goroutines still parked
 # go3s_rt.abandon_ms after such an init failure are abandoned, never to
@@ -140,12 +133,7 @@ sleep 4
 check abandoned_never_ran sh -c '! dmesg | grep -q "an abandoned goroutine ran"'
 check abandoned_still_in_dump test "$(grep -c '\[abandoned, ' $dbg/goroutines)" -eq $((2 * n))
 check initfail_loads_again sh -c '! insmod go3s_initfail.ko close_ms=10 2>/tmp/initfail.err && grep -q "Invalid argument" /tmp/initfail.err'
-sleep 6
-echo scan >$kml
-echo scan >$kml
-cat $kml >/tmp/leaks
-cat /tmp/leaks
-check kmemleak_clean_with_abandoned test ! -s /tmp/leaks
+kmemleak_check kmemleak_clean_with_abandoned
 
 gcov_dump
 echo "GO3S-END"
