@@ -27,6 +27,7 @@
  * goroutine only under rcu_read_lock() (struct go3s_g is freed after a
  * grace period). Its own fields in struct go3s_p (S:) are its alone.
  */
+#include <kunit/visibility.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -78,6 +79,13 @@ unsigned int go3s_monitor_period_us(void)
 {
 	return clamp(READ_ONCE(monitor_us), 50U, 10000U);
 }
+
+/* How long a goroutine may run before the monitor may take its P, in ns. */
+u64 go3s_monitor_busy_ns(void)
+{
+	return (u64)READ_ONCE(busy_ms) * NSEC_PER_MSEC;
+}
+EXPORT_SYMBOL_IF_KUNIT(go3s_monitor_busy_ns);
 
 /*
  * Take @p from @m, which still runs what it ran at @st, stalled for
@@ -151,7 +159,7 @@ static bool look_at(struct go3s_p *p, u64 now)
 	/* The same goroutine has run since p->mon_since at least. */
 	ran = now - p->mon_since;
 	blocked = !task_is_running(m->task);
-	busy = ran >= (u64)READ_ONCE(busy_ms) * NSEC_PER_MSEC;
+	busy = ran >= go3s_monitor_busy_ns();
 	g = READ_ONCE(m->curg);
 	if (busy && !blocked && g && !p->mon_busy_id) {
 		WRITE_ONCE(p->mon_busy_id, g->id);

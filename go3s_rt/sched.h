@@ -178,6 +178,7 @@ void go3s_blockwatch_unregister(struct go3s_m *m);
 void go3s_blockwatch_kick(struct go3s_p *p);
 bool go3s_blockwatch_enabled(void);
 unsigned int go3s_monitor_period_us(void);
+u64 go3s_monitor_busy_ns(void);
 
 int go3s_sched_init(void);
 void go3s_sched_stop(void);
