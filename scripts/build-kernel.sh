@@ -32,6 +32,12 @@ go3s_link_tree "$src"
 GO3S_KEY_EXTRA=$(basename "$src")
 out=$GO3S_CACHE/kernel-debug$suffix-$(go3s_key "$frag")
 
+# One kernel build at a time (make test's lanes, a user's second shell):
+# a second caller waits, then finds the kernel built.
+mkdir -p "$GO3S_CACHE"
+exec 9>"$GO3S_CACHE/.build-kernel.lock"
+flock 9
+
 if [ -f "$out/.go3s-built" ]; then
 	echo "$out"
 	exit 0

@@ -46,6 +46,10 @@ esac
 base=$GO3S_CACHE/$arch
 apt_dir=$base/apt
 mkdir -p "$apt_dir"/{lists/partial,archives/partial,sources.d,prefs.d} "$apt_dir"/state
+# Its apt state is rewritten at every call: one caller at a time (make
+# test's two lanes both use the arm64 tree).
+exec 9>"$base/.lock"
+flock 9
 
 # The host's Debian mirrors (deb822 .sources or one-line lists): only
 # their URIs and suites are reused, so no mirror is named here.

@@ -169,6 +169,77 @@ if [ $rc -eq 3 ] && [ "$(wc -l <"$out/fake.runs")" -eq 1 ] && [ ! -e "$out/fake.
 else
 	result fail qemu_failed_run_not_retried
 fi
+
+# make test's orchestration (scripts/test.sh) with every stage script
+# replaced by a fake: each writes "1 0", the fault stage "3 1" and a fail
+# line. Both lanes must run, at once (lane A's first stage waits for lane
+# B's to start), be shown and counted in lane order, and the summary must
+# name the failed check; GO3S_LANES=1 must count the same.
+ft=$out/fake-tree
+rm -rf "$ft"
+mkdir -p "$ft/scripts"
+cp "$GO3S_ROOT/scripts/test.sh" "$GO3S_ROOT/scripts/lib.sh" "$ft/scripts/"
+cat >"$ft/scripts/fake-stage" <<'EOF2'
+#!/usr/bin/env bash
+me=$(basename "$0")
+case $me in
+build-kernel.sh | cross-stock.sh) echo /nonexistent; exit 0 ;;
+deps.sh) exit 0 ;;
+esac
+echo "$me $*" >>"$FAKE_DIR/ran"
+case "$me $*" in
+test-vm.sh*)
+	if [ "$FAKE_LANES" = 2 ]; then
+		for i in $(seq 100); do [ -e "$FAKE_DIR/b-started" ] && break; sleep 0.1; done
+		[ -e "$FAKE_DIR/b-started" ] && echo concurrent >"$FAKE_DIR/concurrent"
+	fi ;;
+test-fault.sh*) : >"$FAKE_DIR/b-started"
+	echo "  fail fault:some_case"
+	[ -n "${GO3S_RESULT:-}" ] && echo "3 1" >"$GO3S_RESULT"
+	exit 1 ;;
+esac
+echo "fake output of $me"
+[ -n "${GO3S_RESULT:-}" ] && echo "1 0" >"$GO3S_RESULT"
+exit 0
+EOF2
+chmod +x "$ft/scripts/fake-stage"
+for s in deps.sh check.sh test-harness.sh test-uml.sh build-kernel.sh test-vm.sh \
+	 test-fault.sh test-mid.sh coverage.sh run.sh test-arm64.sh test-riscv64.sh \
+	 test-arch-debug.sh cross-stock.sh test-dkms.sh; do
+	ln -s fake-stage "$ft/scripts/$s"
+done
+fake_make_test() {
+	rm -rf "$ft/.out" "$ft/run-$1"
+	mkdir -p "$ft/run-$1"
+	FAKE_DIR=$ft/run-$1 FAKE_LANES=$1 GO3S_LANES=$1 GO3S_OUT=$ft/.out \
+		bash "$ft/scripts/test.sh" >"$out/fake-test-$1.out" 2>&1
+}
+rc=0
+fake_make_test 2 || rc=$?
+o=$out/fake-test-2.out
+# 7 stages before the lanes, 9 + 3 in them (the fault stage counts 3
+# passed, 1 failed), DKMS: 22 passed, 1 failed; 25 banners with the summary's.
+if [ $rc -ne 0 ] && [ -e "$ft/run-2/concurrent" ] &&
+   [ "$(tail -n1 "$o")" = "22 passed, 1 failed" ] &&
+   grep -q 'fault injection (debug VM): fault:some_case' "$o" &&
+   [ "$(grep -c '^==> ' "$o")" -eq 25 ] &&
+   grep -A1 '^==> KUnit in the debug VM' "$o" | grep -q 'fake output of test-vm.sh' &&
+   [ "$(grep '^==> ' "$o" | grep -o 'riscv64 debug VM\|MID on arm64' | tr '\n' ,)" = \
+     "MID on arm64,riscv64 debug VM," ] ||
+   { cat "$o"; false; }; then
+	result ok make_test_lanes
+else
+	result fail make_test_lanes
+fi
+rc=0
+fake_make_test 1 || rc=$?
+if [ $rc -ne 0 ] && [ "$(tail -n1 "$out/fake-test-1.out")" = "22 passed, 1 failed" ] &&
+   [ "$(sort "$ft/run-1/ran" | md5sum)" = "$(sort "$ft/run-2/ran" | md5sum)" ]; then
+	result ok make_test_one_lane
+else
+	cat "$out/fake-test-1.out"
+	result fail make_test_one_lane
+fi
 echo "harness: $pass passed, $fail failed"
 [ -n "${GO3S_RESULT:-}" ] && echo "$pass $fail" >"$GO3S_RESULT"
 [ "$fail" -eq 0 ]

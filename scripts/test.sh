@@ -3,10 +3,12 @@
 # make test: every test, in order, with the time each stage took.
 #   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
 #   -> harness self-test -> KUnit on UML (6.12, then 6.1)
-#   -> debug kernel -> check (debug kernel, KUnit modules) -> debug VM
-#   -> fault injection -> MID VMs -> coverage (UML + those VMs, >= 92%)
-#   -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64, riscv64) -> arm64
-#   MID VMs -> arm64 and riscv64 debug kernels and their KUnit VMs
+#   -> debug kernel -> check (debug kernel, KUnit modules) -> arm64 and
+#   riscv64 debug kernels -> the VM stages, in two lanes at once:
+#     A: debug VM -> MID VMs -> coverage (UML + those VMs, >= 92%)
+#        -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64) -> arm64 MID VMs
+#        -> stock riscv64 VM
+#     B: fault injection -> arm64 debug VMs -> riscv64 debug VM
 #   -> DKMS and the package
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
@@ -21,19 +23,14 @@ res=$GO3S_OUT/stage.result
 
 failed=()
 
-# stage NAME CMD...: run a stage script that writes "passed failed" to
-# $GO3S_RESULT; a stage that dies before writing it counts as one failure.
-# The stage's "fail <check>" lines are repeated in the summary, so that
-# a log's tail (CI keeps only that) names what failed.
-stage() {
-	local name=$1 t0 p f line
-	shift
-	go3s_stage "$name"
-	t0=$(date +%s)
-	rm -f "$res"
-	GO3S_RESULT=$res "$@" 2>&1 | tee "$res.log"
-	if [ -s "$res" ]; then
-		read -r p f <"$res"
+# account NAME LOG RESULT SECONDS: count a finished stage. RESULT holds
+# "passed failed"; a stage that died before writing it counts as one
+# failure. The stage's "fail <check>" lines are repeated in the summary,
+# so that a log's tail (CI keeps only that) names what failed.
+account() {
+	local name=$1 log=$2 result=$3 secs=$4 p f line
+	if [ -s "$result" ]; then
+		read -r p f <"$result"
 	else
 		p=0 f=1
 		echo "  fail $name: the stage did not complete"
@@ -42,12 +39,70 @@ stage() {
 	if [ "$f" -gt 0 ]; then
 		while IFS= read -r line; do
 			failed+=("$name: ${line:0:200}")
-		done < <(sed -n 's/^[[:space:]]*fail[[:space:]]\+//p' "$res.log" | head -n 20)
+		done < <(sed -n 's/^[[:space:]]*fail[[:space:]]\+//p' "$log" | head -n 20)
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary+=("$(printf '%-28s %5d passed %3d failed %6ss' "$name" "$p" "$f" $(( $(date +%s) - t0 )))")
+	summary+=("$(printf '%-28s %5d passed %3d failed %6ss' "$name" "$p" "$f" "$secs")")
+}
+
+# stage NAME CMD...: run a stage script that writes "passed failed" to
+# $GO3S_RESULT, its output shown as it comes.
+stage() {
+	local name=$1 t0
+	shift
+	go3s_stage "$name"
+	t0=$(date +%s)
+	rm -f "$res"
+	GO3S_RESULT=$res "$@" 2>&1 | tee "$res.log"
+	account "$name" "$res.log" "$res" $(( $(date +%s) - t0 ))
 	go3s_stage_done
+}
+
+# The VM stages run in lanes (GO3S_LANES, default 2). Under TCG a VM
+# keeps about one host CPU busy (measured: 50% of 2 CPUs through the
+# fault and MID stages): its cases sleep, wait for DMA or run one
+# goroutine at a time. Two lanes run at once, each its stages in order;
+# a lane stage's output is kept and shown, in lane order, once both are
+# done, with a line as each starts and ends. GO3S_LANES=1 runs them one
+# after the other, shown live. Every kernel and downloaded tree they use
+# is made before the lanes start, and build-kernel.sh and cross-stock.sh
+# take a lock, so the lanes only read the cache.
+lanes=${GO3S_LANES:-2}
+lane_dir=$GO3S_OUT/lanes
+lane_n=0
+
+# vstage LANE NAME CMD...: a VM stage of lane LANE (A or B).
+vstage() {
+	local lane=$1 name=$2 key t0 p f
+	shift 2
+	if [ "$lanes" = 1 ]; then
+		stage "$name" "$@"
+		return
+	fi
+	lane_n=$((lane_n + 1))
+	key=$lane_dir/$lane$(printf '%02d' "$lane_n")
+	printf '%s\n' "$name" >"$key.name"
+	printf '  [%s] lane %s: %s\n' "$(date +%T)" "$lane" "$name"
+	t0=$(date +%s)
+	GO3S_RESULT=$key.result "$@" >"$key.log" 2>&1
+	echo $(( $(date +%s) - t0 )) >"$key.time"
+	read -r p f <"$key.result" 2>/dev/null || p=0 f=1
+	printf '  [%s] lane %s: %s: %s passed, %s failed\n' "$(date +%T)" "$lane" "$name" "$p" "$f"
+}
+
+# Show and count the lane stages, lane A's first, each in its order.
+lanes_account() {
+	local key name secs
+	for key in $(ls "$lane_dir"/*.name 2>/dev/null | sort); do
+		key=${key%.name}
+		name=$(cat "$key.name")
+		secs=$(cat "$key.time" 2>/dev/null || echo 0)
+		printf '\n==> %s\n' "$name"
+		cat "$key.log" 2>/dev/null
+		account "$name" "$key.log" "$key.result" "$secs"
+		printf '<== %s: done in %ss\n' "$name" "$secs"
+	done
 }
 
 go3s_stage "install dependencies"
@@ -82,27 +137,66 @@ if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
 	# suites included (the stock kernels have no KUnit).
 	stage "W=1 and sparse, KUnit suites (debug kernel)" env GO3S_CHECK_BUILD_ONLY=1 \
 		"$GO3S_ROOT/scripts/check.sh" "$kdir"
-	stage "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
-	stage "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
-	stage "MID: edu DMA under intel/amd/virtio IOMMUs" env GO3S_GCOV=$gcov \
-		"$GO3S_ROOT/scripts/test-mid.sh"
-	[ -z "$gcov" ] || stage "coverage >= 92% (UML + debug and MID VMs)" \
-		env GO3S_COV_VMS=reuse GO3S_COV_MIN=92 "$GO3S_ROOT/scripts/coverage.sh"
 else
+	kdir=
 	total_fail=$((total_fail + 1))
 	summary+=("debug kernel build failed")
 	failed+=("debug kernel build failed")
 fi
-stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
-stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
-stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
-stage "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" "$GO3S_ROOT/scripts/test-arm64.sh"
-stage "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" "$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
-stage "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" "$GO3S_ROOT/scripts/test-riscv64.sh"
-stage "KUnit in the arm64 debug VM (KASAN, lockdep, SMMUv3 MID)" \
-	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch arm64
-stage "KUnit in the riscv64 debug VM (KASAN, lockdep)" \
-	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch riscv64
+
+# What the lanes need, made here one at a time: the arm64 and riscv64
+# debug kernels and Debian's trees for them. A failure is the stage's
+# to report (it tries again).
+go3s_stage "arm64 and riscv64 debug kernels and stock trees (cached in $GO3S_CACHE)"
+for a in arm64 riscv64; do
+	"$GO3S_ROOT/scripts/build-kernel.sh" --arch $a >/dev/null || true
+	"$GO3S_ROOT/scripts/cross-stock.sh" $a >/dev/null || true
+done
+go3s_stage_done
+
+lane_a() {
+	if [ -n "$kdir" ]; then
+		vstage A "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
+		vstage A "MID: edu DMA under intel/amd/virtio IOMMUs" env GO3S_GCOV=$gcov \
+			"$GO3S_ROOT/scripts/test-mid.sh"
+		[ -z "$gcov" ] || vstage A "coverage >= 92% (UML + debug and MID VMs)" \
+			env GO3S_COV_VMS=reuse GO3S_COV_MIN=92 "$GO3S_ROOT/scripts/coverage.sh"
+	fi
+	vstage A "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
+	vstage A "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
+	vstage A "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
+	vstage A "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" \
+		"$GO3S_ROOT/scripts/test-arm64.sh"
+	vstage A "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" \
+		"$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
+	vstage A "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" \
+		"$GO3S_ROOT/scripts/test-riscv64.sh"
+}
+
+lane_b() {
+	[ -z "$kdir" ] || vstage B "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
+	vstage B "KUnit in the arm64 debug VM (KASAN, lockdep, SMMUv3 MID)" \
+		"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch arm64
+	vstage B "KUnit in the riscv64 debug VM (KASAN, lockdep)" \
+		"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch riscv64
+}
+
+if [ "$lanes" = 1 ]; then
+	lane_a
+	lane_b
+else
+	go3s_stage "VM stages in two lanes (output below, once both are done)"
+	rm -rf "$lane_dir"
+	mkdir -p "$lane_dir"
+	lane_a &
+	pid_a=$!
+	lane_b &
+	pid_b=$!
+	wait "$pid_a" "$pid_b"
+	go3s_stage_done
+	lanes_account
+fi
+
 stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
