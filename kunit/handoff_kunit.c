@@ -194,7 +194,9 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
  *  - it still owns its P: the monitor takes the P of a goroutine that has
  *    run for busy_ms with work queued, which a slow emulated CPU reaches
  *    while spawning, and the at-block path then has nothing to take;
- *  - work is still queued: the other CPUs' thieves may have taken it all;
+ *  - work is still queued: runnext (the goroutine spawned last), which
+ *    thieves leave to the owner, or at least QUICK_MIN_QUEUED on the ring,
+ *    which the other CPUs' thieves may empty before the block;
  *  - it has run for less than half of busy_ms, so that the monitor cannot
  *    take the P for "busy" between that check and the block.
  * An attempt with no handoff at the block while the monitor made one is
@@ -210,7 +212,7 @@ struct quick {
 	atomic_t ran_while_blocked;
 	unsigned int spawned, queued_at_block;
 	s64 spawn_us;
-	bool owned, blocking, premise;
+	bool owned, next, blocking, premise;
 };
 
 static void queued_body(void *arg)
@@ -251,7 +253,9 @@ static void quick_blocker_body(void *arg)
 	q->queued_at_block = p_queued(m->p);
 	q->spawn_us = div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);
 	q->owned = p_owner(m->p, st) == m && (st & P_RUNNING);
-	q->premise = q->owned && q->queued_at_block >= QUICK_MIN_QUEUED &&
+	q->next = READ_ONCE(m->p->runnext);
+	q->premise = q->owned &&
+		     (q->next || q->queued_at_block >= QUICK_MIN_QUEUED) &&
 		     q->spawn_us * NSEC_PER_USEC < 2 * budget;
 	if (q->premise) {
 		WRITE_ONCE(q->blocking, true);
@@ -282,9 +286,10 @@ static void blocked_worker_hands_off_at_once(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, go3s_wg_wait(&q->queued), 0);
 		at_block = STAT(block_handoffs) - at_block;
 		handoffs = STAT(handoffs) - handoffs;
-		kunit_info(test, "try %u: %u spawned in %lld us; at the block %s its P, %u queued: %s; %d ran while it blocked; handoffs: %llu as it blocked, %llu by the monitor\n",
+		kunit_info(test, "try %u: %u spawned in %lld us; at the block %s its P, %u queued (runnext %s): %s; %d ran while it blocked; handoffs: %llu as it blocked, %llu by the monitor\n",
 			   try, q->spawned, q->spawn_us,
 			   q->owned ? "owned" : "had lost", q->queued_at_block,
+			   q->next ? "set" : "empty",
 			   q->premise ? "blocked" : "premise failed, did not block",
 			   atomic_read(&q->ran_while_blocked), at_block, handoffs);
 		if (!q->premise || (!at_block && handoffs))
