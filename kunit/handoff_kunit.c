@@ -204,7 +204,7 @@ static void run_blocker(struct kunit *test, enum block_kind kind)
  * attempts; the first that counts decides.
  */
 #define NR_QUEUED		256
-#define QUICK_TRIES		10
+#define QUICK_TRIES		50
 #define QUICK_MIN_QUEUED	4
 
 struct quick {
