@@ -753,6 +753,7 @@ void go3s_sched_info(unsigned int cpu, struct go3s_sched_info *info)
 	info->runnable = READ_ONCE(p->tail) - READ_ONCE(p->head) +
 			 !!READ_ONCE(p->runnext);
 }
+EXPORT_SYMBOL_IF_KUNIT(go3s_sched_info);
 
 /* For panic/oops notifiers: which goroutine was this CPU running? */
 static void print_current(const char *why)

@@ -224,19 +224,12 @@ static void queued_body(void *arg)
 	go3s_wg_done(&q->queued);
 }
 
-/* Goroutines on @p's queues; only its owner (the caller) moves the tail. */
-static unsigned int p_queued(struct go3s_p *p)
-{
-	unsigned int tail = READ_ONCE(p->tail);
-
-	return tail - READ_ONCE(p->head) + !!READ_ONCE(p->runnext);
-}
-
 static void quick_blocker_body(void *arg)
 {
 	struct quick *q = arg;
 	u64 budget = go3s_monitor_busy_ns() / 4;
 	u64 t0 = ktime_get_ns();
+	struct go3s_sched_info info;
 	struct go3s_m *m;
 	unsigned long st;
 	unsigned int i;
@@ -250,7 +243,8 @@ static void quick_blocker_body(void *arg)
 	m = go3s_self()->m;
 	st = atomic_long_read(&m->p->status);
 	q->spawned = i;
-	q->queued_at_block = p_queued(m->p);
+	go3s_sched_info(m->p->cpu, &info);
+	q->queued_at_block = info.runnable;
 	q->spawn_us = div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);
 	q->owned = p_owner(m->p, st) == m && (st & P_RUNNING);
 	q->next = READ_ONCE(m->p->runnext);
