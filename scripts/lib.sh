@@ -154,13 +154,17 @@ go3s_build_modules() {
 # out-of-tree mode). Every script that builds from the tree calls this
 # first, so the link always points at the running checkout and never
 # dangles (Kconfig has no optional source).
+# Under a lock: make test's two lanes may come here at once.
 go3s_link_tree() {
 	local src=$1
-	ln -sfn "$GO3S_ROOT" "$src/drivers/go3s"
-	grep -q 'drivers/go3s/Kconfig' "$src/drivers/Kconfig" ||
-		echo 'source "drivers/go3s/Kconfig"' >>"$src/drivers/Kconfig"
-	grep -q 'CONFIG_GO3S' "$src/drivers/Makefile" ||
-		echo 'obj-$(CONFIG_GO3S) += go3s/' >>"$src/drivers/Makefile"
+	(
+		flock 8
+		ln -sfn "$GO3S_ROOT" "$src/drivers/go3s"
+		grep -q 'drivers/go3s/Kconfig' "$src/drivers/Kconfig" ||
+			echo 'source "drivers/go3s/Kconfig"' >>"$src/drivers/Kconfig"
+		grep -q 'CONFIG_GO3S' "$src/drivers/Makefile" ||
+			echo 'obj-$(CONFIG_GO3S) += go3s/' >>"$src/drivers/Makefile"
+	) 8>"$src/.go3s-link.lock"
 }
 
 # go3s_sample_files OUTDIR ARRAY: append initramfs specs for samples.sh and

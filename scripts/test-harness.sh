@@ -172,9 +172,10 @@ fi
 
 # make test's orchestration (scripts/test.sh) with every stage script
 # replaced by a fake: each writes "1 0", the fault stage "3 1" and a fail
-# line. Both lanes must run, at once (lane A's first stage waits for lane
-# B's to start), be shown and counted in lane order, and the summary must
-# name the failed check; GO3S_LANES=1 must count the same.
+# line. The build lane must run at SCHED_IDLE while the VM lane runs (the
+# debug VM's fake waits for the first check to start), its stages be
+# shown and counted after the VM lane's, and the summary must name the
+# failed check; GO3S_BG=0 must run and count the same.
 ft=$out/fake-tree
 rm -rf "$ft"
 mkdir -p "$ft/scripts"
@@ -189,11 +190,12 @@ esac
 echo "$me $*" >>"$FAKE_DIR/ran"
 case "$me $*" in
 test-vm.sh*)
-	if [ "$FAKE_LANES" = 2 ]; then
-		for i in $(seq 100); do [ -e "$FAKE_DIR/b-started" ] && break; sleep 0.1; done
-		[ -e "$FAKE_DIR/b-started" ] && echo concurrent >"$FAKE_DIR/concurrent"
+	if [ "$FAKE_BG" = 1 ]; then
+		for i in $(seq 100); do [ -e "$FAKE_DIR/check-started" ] && break; sleep 0.1; done
+		[ -e "$FAKE_DIR/check-started" ] && echo concurrent >"$FAKE_DIR/concurrent"
 	fi ;;
-test-fault.sh*) : >"$FAKE_DIR/b-started"
+check.sh*) chrt -p $$ >"$FAKE_DIR/check-started" ;;
+test-fault.sh*)
 	echo "  fail fault:some_case"
 	[ -n "${GO3S_RESULT:-}" ] && echo "3 1" >"$GO3S_RESULT"
 	exit 1 ;;
@@ -211,33 +213,34 @@ done
 fake_make_test() {
 	rm -rf "$ft/.out" "$ft/run-$1"
 	mkdir -p "$ft/run-$1"
-	FAKE_DIR=$ft/run-$1 FAKE_LANES=$1 GO3S_LANES=$1 GO3S_OUT=$ft/.out \
+	FAKE_DIR=$ft/run-$1 FAKE_BG=$1 GO3S_BG=$1 GO3S_OUT=$ft/.out \
 		bash "$ft/scripts/test.sh" >"$out/fake-test-$1.out" 2>&1
 }
 rc=0
-fake_make_test 2 || rc=$?
-o=$out/fake-test-2.out
-# 7 stages before the lanes, 9 + 3 in them (the fault stage counts 3
-# passed, 1 failed), DKMS: 22 passed, 1 failed; 25 banners with the summary's.
-if [ $rc -ne 0 ] && [ -e "$ft/run-2/concurrent" ] &&
+fake_make_test 1 || rc=$?
+o=$out/fake-test-1.out
+# 15 stages in the VM lane (the fault stage counts 3 passed, 1 failed),
+# 5 in the build lane: 22 passed, 1 failed; 25 banners with the summary's.
+if [ $rc -ne 0 ] && [ -e "$ft/run-1/concurrent" ] &&
+   grep -q SCHED_IDLE "$ft/run-1/check-started" &&
    [ "$(tail -n1 "$o")" = "22 passed, 1 failed" ] &&
    grep -q 'fault injection (debug VM): fault:some_case' "$o" &&
    [ "$(grep -c '^==> ' "$o")" -eq 25 ] &&
-   grep -A1 '^==> KUnit in the debug VM' "$o" | grep -q 'fake output of test-vm.sh' &&
-   [ "$(grep '^==> ' "$o" | grep -o 'riscv64 debug VM\|MID on arm64' | tr '\n' ,)" = \
-     "MID on arm64,riscv64 debug VM," ] ||
+   grep -A1 '^==> check (stock 6.12 headers) (build lane)' "$o" | grep -q 'fake output of check.sh' &&
+   [ "$(grep '^==> ' "$o" | grep -o 'riscv64 debug VM\|DKMS' | tr '\n' ,)" = \
+     "riscv64 debug VM,DKMS," ] ||
    { cat "$o"; false; }; then
-	result ok make_test_lanes
+	result ok make_test_build_lane
 else
-	result fail make_test_lanes
+	result fail make_test_build_lane
 fi
 rc=0
-fake_make_test 1 || rc=$?
-if [ $rc -ne 0 ] && [ "$(tail -n1 "$out/fake-test-1.out")" = "22 passed, 1 failed" ] &&
-   [ "$(sort "$ft/run-1/ran" | md5sum)" = "$(sort "$ft/run-2/ran" | md5sum)" ]; then
+fake_make_test 0 || rc=$?
+if [ $rc -ne 0 ] && [ "$(tail -n1 "$out/fake-test-0.out")" = "22 passed, 1 failed" ] &&
+   [ "$(sort "$ft/run-0/ran" | md5sum)" = "$(sort "$ft/run-1/ran" | md5sum)" ]; then
 	result ok make_test_one_lane
 else
-	cat "$out/fake-test-1.out"
+	cat "$out/fake-test-0.out"
 	result fail make_test_one_lane
 fi
 echo "harness: $pass passed, $fail failed"

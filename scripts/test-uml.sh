@@ -11,6 +11,8 @@
 # instrumented (Kbuild), and leaves the profile in $GO3S_OUT/uml/ with the
 # kernel's path in uml/build for scripts/coverage.sh (gcc 12's gcov
 # cannot link a UML kernel). It is the same KUnit run either way.
+# GO3S_UML_BUILD_ONLY=1 builds the kernel and stops (make test's build
+# lane); the build directory is locked while kunit.py uses it.
 # Writes "passed failed" to $GO3S_RESULT when set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +42,13 @@ if [ "${GO3S_UML_COVERAGE:-0}" = 1 ]; then
 	     --make_options "KCFLAGS=-fno-profile-instr-generate -fno-coverage-mapping")
 fi
 mkdir -p "$out" "$build"
+exec 9>"$build.lock"
+flock 9
+if [ "${GO3S_UML_BUILD_ONLY:-0}" = 1 ]; then
+	cd "$src"
+	exec python3 tools/testing/kunit/kunit.py build --kunitconfig="$cfg" "${cov[@]}" \
+		--build_dir="$build" --jobs="$GO3S_JOBS"
+fi
 # A failed build must not be judged by the last run's results.
 rm -f "$out/results.json" "$out"/*.profraw "$out/build"
 

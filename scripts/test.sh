@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make test: every test, in order, with the time each stage took.
-#   deps -> check (stock headers) -> W=1/sparse (6.1, 6.12-rt headers)
-#   -> harness self-test -> KUnit on UML (6.12, then 6.1)
-#   -> debug kernel -> check (debug kernel, KUnit modules) -> arm64 and
-#   riscv64 debug kernels -> the VM stages, A then B (GO3S_LANES=2: the
-#   two lanes at once):
-#     A: debug VM -> MID VMs -> coverage (UML + those VMs, >= 92%)
-#        -> stock-kernel VMs (6.12, 6.1, 6.12-rt, arm64) -> arm64 MID VMs
-#        -> stock riscv64 VM
-#     B: fault injection -> arm64 debug VMs -> riscv64 debug VM
-#   -> DKMS and the package
+# make test: every test, with the time each stage took. Two lanes:
+#   the VM lane, shown live: deps -> harness self-test -> x86 debug
+#     kernel -> debug VM -> MID VMs -> fault injection -> stock-kernel VMs
+#     (6.12, 6.1, 6.12-rt) -> KUnit on UML (6.12, 6.1) -> coverage
+#     (UML + debug and MID VMs, >= 92%) -> arm64: stock VM, MID VMs ->
+#     stock riscv64 VM -> arm64 and riscv64 debug VMs;
+#   the build lane, at SCHED_IDLE while the VM lane runs: the UML, arm64
+#     and riscv64 kernels and Debian's trees (for the VM lane, which
+#     waits on their lock), then check (stock 6.12 headers), W=1 and
+#     sparse (6.1, 6.12-rt headers; the debug kernel, KUnit suites
+#     included), DKMS and the package. Its stages' output is shown and
+#     counted once both lanes are done.
+# GO3S_BG=0: one lane, the build lane's part run before the VMs.
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -60,64 +62,56 @@ stage() {
 	go3s_stage_done
 }
 
-# The VM stages can run in two lanes at once (GO3S_LANES=2; default 1,
-# one after the other, shown live). Under TCG a VM keeps about one host
-# CPU busy (vmstat: 45% of 2 CPUs through a cold run's VM stages), but
-# paired they slow each other more than that: in the first two-lane run
-# the fault-injection VM passed its 900 s timeout (704 s alone), so two
-# lanes stay opt-in until the VM timeouts and the lane split are tuned
-# (Documentation/testing.rst). In two lanes each runs its stages in
-# order; a lane stage's output is kept and shown, in lane order, once
-# both are done, with a line as each starts and ends. Every kernel and
-# downloaded tree they use is made before the lanes start, and
-# build-kernel.sh and cross-stock.sh take a lock, so the lanes only read
-# the cache.
-lanes=${GO3S_LANES:-1}
+# The build lane: a TCG VM leaves a host CPU idle much of the time
+# (vmstat: 45% of the two CPUs in use through a cold run's VM stages),
+# and builds fill it. At SCHED_IDLE they take only what the VMs leave,
+# so the VMs run nearly as fast as alone. The kernels the VM lane needs
+# are made first; build-kernel.sh, cross-stock.sh and test-uml.sh take
+# a lock, so a VM stage that comes to one still building waits for it.
+bg=${GO3S_BG:-1}
 lane_dir=$GO3S_OUT/lanes
-lane_n=0
 
-# vstage LANE NAME CMD...: a VM stage of lane LANE (A or B).
-vstage() {
-	local lane=$1 name=$2 key t0 p f
-	shift 2
-	if [ "$lanes" = 1 ]; then
+# bstage NAME CMD...: a stage of the build lane, its output kept for the
+# end (shown live when GO3S_BG=0).
+bstage() {
+	local name=$1 key t0 p f
+	shift
+	if [ "$bg" = 0 ]; then
 		stage "$name" "$@"
 		return
 	fi
-	lane_n=$((lane_n + 1))
-	key=$lane_dir/$lane$(printf '%02d' "$lane_n")
+	key=$lane_dir/$(printf '%02d' $(( $(ls "$lane_dir"/*.name 2>/dev/null | wc -l) + 1 )))
 	printf '%s\n' "$name" >"$key.name"
-	printf '  [%s] lane %s: %s\n' "$(date +%T)" "$lane" "$name"
 	t0=$(date +%s)
 	GO3S_RESULT=$key.result "$@" >"$key.log" 2>&1
 	echo $(( $(date +%s) - t0 )) >"$key.time"
 	read -r p f <"$key.result" 2>/dev/null || p=0 f=1
-	printf '  [%s] lane %s: %s: %s passed, %s failed\n' "$(date +%T)" "$lane" "$name" "$p" "$f"
+	printf '  [%s] build lane: %s: %s passed, %s failed\n' "$(date +%T)" "$name" "$p" "$f"
 }
 
-# Show and count the lane stages, lane A's first, each in its order.
-lanes_account() {
+# prebuild WHAT CMD...: make what a VM-lane stage needs. A failure is
+# that stage's to report (it builds again, and fails).
+prebuild() {
+	local what=$1
+	shift
+	printf '  [%s] build lane: %s\n' "$(date +%T)" "$what"
+	"$@" >>"$lane_dir/prebuild.log" 2>&1 || true
+}
+
+# Show and count the build lane's stages, in order.
+lane_account() {
 	local key name secs
 	for key in $(ls "$lane_dir"/*.name 2>/dev/null | sort); do
 		key=${key%.name}
 		name=$(cat "$key.name")
 		secs=$(cat "$key.time" 2>/dev/null || echo 0)
-		printf '\n==> %s\n' "$name"
+		printf '\n==> %s (build lane)\n' "$name"
 		cat "$key.log" 2>/dev/null
 		account "$name" "$key.log" "$key.result" "$secs"
 		printf '<== %s: done in %ss\n' "$name" "$secs"
 	done
 }
 
-go3s_stage "install dependencies"
-"$GO3S_ROOT/scripts/deps.sh" || go3s_die "installing dependencies failed"
-go3s_stage_done
-
-stage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
-for f in 6.1 6.12-rt; do
-	stage "W=1 and sparse ($f headers)" env GO3S_CHECK_BUILD_ONLY=1 \
-		"$GO3S_ROOT/scripts/check.sh" "$(go3s_stock_kdir $f)"
-done
 # Coverage (GO3S_COVERAGE=0 skips it): the debug VM and MID stages build
 # the modules with gcov and print their counts (GO3S_GCOV=1), the UML
 # stage is built with clang and profiles go3s's objects; the coverage
@@ -126,21 +120,55 @@ done
 gcov=
 [ "${GO3S_COVERAGE:-1}" = 0 ] || gcov=1
 
+build_lane() {
+	# With coverage on, this UML kernel is the clang one whose profile
+	# the coverage stage reads (scripts/test-uml.sh, GO3S_UML_COVERAGE).
+	prebuild "UML kernel (6.12)" env GO3S_UML_BUILD_ONLY=1 \
+		GO3S_UML_COVERAGE=${gcov:-0} "$GO3S_ROOT/scripts/test-uml.sh"
+	prebuild "UML kernel (6.1)" env GO3S_UML_BUILD_ONLY=1 GO3S_UML_SERIES=6.1 \
+		"$GO3S_ROOT/scripts/test-uml.sh"
+	for a in arm64 riscv64; do
+		prebuild "Debian's $a tree" "$GO3S_ROOT/scripts/cross-stock.sh" $a
+		prebuild "$a debug kernel" "$GO3S_ROOT/scripts/build-kernel.sh" --arch $a
+	done
+	bstage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
+	for f in 6.1 6.12-rt; do
+		bstage "W=1 and sparse ($f headers)" env GO3S_CHECK_BUILD_ONLY=1 \
+			"$GO3S_ROOT/scripts/check.sh" "$(go3s_stock_kdir $f)"
+	done
+	# checkpatch, kernel-doc and coccicheck do not depend on the kernel:
+	# the first check ran them. Here the W=1 and sparse builds, KUnit
+	# suites included (the stock kernels have no KUnit). The VM lane
+	# builds the debug kernel (this waits on its lock) and reports a
+	# failure.
+	local k
+	if k=$("$GO3S_ROOT/scripts/build-kernel.sh" 2>/dev/null); then
+		bstage "W=1 and sparse, KUnit suites (debug kernel)" \
+			env GO3S_CHECK_BUILD_ONLY=1 "$GO3S_ROOT/scripts/check.sh" "$k"
+	fi
+	bstage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
+}
+
+go3s_stage "install dependencies"
+"$GO3S_ROOT/scripts/deps.sh" || go3s_die "installing dependencies failed"
+go3s_stage_done
+
 stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
-# With coverage on, this UML kernel is the clang one whose profile the
-# coverage stage reads (scripts/test-uml.sh, GO3S_UML_COVERAGE).
-stage "KUnit on UML (kunit.py)" env GO3S_UML_COVERAGE=${gcov:-0} \
-	"$GO3S_ROOT/scripts/test-uml.sh"
-stage "KUnit on UML 6.1 (kunit.py)" env GO3S_UML_SERIES=6.1 "$GO3S_ROOT/scripts/test-uml.sh"
+
+rm -rf "$lane_dir"
+mkdir -p "$lane_dir"
+if [ "$bg" = 0 ]; then
+	build_lane
+else
+	go3s_stage "the build lane starts (SCHED_IDLE; its stages are shown at the end)"
+	(chrt --idle -p 0 "$BASHPID" >/dev/null && build_lane) &
+	pid_bg=$!
+	go3s_stage_done
+fi
 
 go3s_stage "debug kernel (cached in $GO3S_CACHE)"
 if kdir=$("$GO3S_ROOT/scripts/build-kernel.sh"); then
 	go3s_stage_done
-	# checkpatch, kernel-doc and coccicheck do not depend on the kernel:
-	# the first check ran them. Here the W=1 and sparse builds, KUnit
-	# suites included (the stock kernels have no KUnit).
-	stage "W=1 and sparse, KUnit suites (debug kernel)" env GO3S_CHECK_BUILD_ONLY=1 \
-		"$GO3S_ROOT/scripts/check.sh" "$kdir"
 else
 	kdir=
 	total_fail=$((total_fail + 1))
@@ -148,60 +176,37 @@ else
 	failed+=("debug kernel build failed")
 fi
 
-# What the lanes need, made here one at a time: the arm64 and riscv64
-# debug kernels and Debian's trees for them. A failure is the stage's
-# to report (it tries again).
-go3s_stage "arm64 and riscv64 debug kernels and stock trees (cached in $GO3S_CACHE)"
-for a in arm64 riscv64; do
-	"$GO3S_ROOT/scripts/build-kernel.sh" --arch $a >/dev/null || true
-	"$GO3S_ROOT/scripts/cross-stock.sh" $a >/dev/null || true
-done
-go3s_stage_done
-
-lane_a() {
-	if [ -n "$kdir" ]; then
-		vstage A "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
-		vstage A "MID: edu DMA under intel/amd/virtio IOMMUs" env GO3S_GCOV=$gcov \
-			"$GO3S_ROOT/scripts/test-mid.sh"
-		[ -z "$gcov" ] || vstage A "coverage >= 92% (UML + debug and MID VMs)" \
-			env GO3S_COV_VMS=reuse GO3S_COV_MIN=92 "$GO3S_ROOT/scripts/coverage.sh"
-	fi
-	vstage A "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
-	vstage A "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
-	vstage A "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
-	vstage A "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" \
-		"$GO3S_ROOT/scripts/test-arm64.sh"
-	vstage A "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" \
-		"$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
-	vstage A "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" \
-		"$GO3S_ROOT/scripts/test-riscv64.sh"
-}
-
-lane_b() {
-	[ -z "$kdir" ] || vstage B "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
-	vstage B "KUnit in the arm64 debug VM (KASAN, lockdep, SMMUv3 MID)" \
-		"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch arm64
-	vstage B "KUnit in the riscv64 debug VM (KASAN, lockdep)" \
-		"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch riscv64
-}
-
-if [ "$lanes" = 1 ]; then
-	lane_a
-	lane_b
-else
-	go3s_stage "VM stages in two lanes (output below, once both are done)"
-	rm -rf "$lane_dir"
-	mkdir -p "$lane_dir"
-	lane_a &
-	pid_a=$!
-	lane_b &
-	pid_b=$!
-	wait "$pid_a" "$pid_b"
-	go3s_stage_done
-	lanes_account
+if [ -n "$kdir" ]; then
+	stage "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
+	stage "MID: edu DMA under intel/amd/virtio IOMMUs" env GO3S_GCOV=$gcov \
+		"$GO3S_ROOT/scripts/test-mid.sh"
+	stage "fault injection (debug VM)" "$GO3S_ROOT/scripts/test-fault.sh"
 fi
+stage "stock-kernel VM (make run)" "$GO3S_ROOT/scripts/run.sh" --quiet
+stage "stock-kernel VM 6.1" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.1
+stage "stock-kernel VM 6.12-rt" "$GO3S_ROOT/scripts/run.sh" --quiet --kernel 6.12-rt
+stage "KUnit on UML (kunit.py)" env GO3S_UML_COVERAGE=${gcov:-0} \
+	"$GO3S_ROOT/scripts/test-uml.sh"
+stage "KUnit on UML 6.1 (kunit.py)" env GO3S_UML_SERIES=6.1 "$GO3S_ROOT/scripts/test-uml.sh"
+[ -z "$kdir" ] || [ -z "$gcov" ] || stage "coverage >= 92% (UML + debug and MID VMs)" \
+	env GO3S_COV_VMS=reuse GO3S_COV_MIN=92 "$GO3S_ROOT/scripts/coverage.sh"
+stage "stock-kernel VM arm64 (6.12, SMMUv3, pointer authentication)" \
+	"$GO3S_ROOT/scripts/test-arm64.sh"
+stage "MID on arm64: edu DMA under SMMUv3 and virtio-iommu" \
+	"$GO3S_ROOT/scripts/test-mid.sh" --arch arm64
+stage "stock-kernel VM riscv64 (Debian 13's 6.12, OpenSBI)" \
+	"$GO3S_ROOT/scripts/test-riscv64.sh"
+stage "KUnit in the arm64 debug VM (KASAN, lockdep, SMMUv3 MID)" \
+	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch arm64
+stage "KUnit in the riscv64 debug VM (KASAN, lockdep)" \
+	"$GO3S_ROOT/scripts/test-arch-debug.sh" --arch riscv64
 
-stage "DKMS and package (6.1, 6.12, 6.12-rt)" "$GO3S_ROOT/scripts/test-dkms.sh"
+if [ "$bg" != 0 ]; then
+	go3s_stage "waiting for the build lane"
+	wait "$pid_bg"
+	go3s_stage_done
+	lane_account
+fi
 
 printf '\n==> summary (%ss in all)\n' $(( $(date +%s) - t_all ))
 printf '  %s\n' "${summary[@]}"
