@@ -225,6 +225,23 @@ EXPORT_SYMBOL_GO3S(go3s_gort_write_barrier_flag);
 
 /* ---- strings ------------------------------------------------------------ */
 
+/*
+ * The bytes of a string(b) or []byte(s) conversion, copied into the
+ * calling module's arena; NULL for none (n <= 0: Go's empty value) or
+ * outside Go code. @ip names the conversion's caller in the arena.
+ */
+static void *gort_copy_bytes(const u8 *p, s64 n, unsigned long ip)
+{
+	struct go3s_gort_mod *mod = self_mod();
+	void *d;
+
+	if (!mod || n <= 0)
+		return NULL;
+	d = gort_alloc(mod, n, ip);
+	memcpy(d, p, n);
+	return d;
+}
+
 /**
  * go3s_gort_slicebytetostring - string(b) for a []byte b
  * @buf: gccgo's stack buffer for short strings, or NULL (unused).
@@ -236,17 +253,9 @@ EXPORT_SYMBOL_GO3S(go3s_gort_write_barrier_flag);
  */
 struct go3s_string go3s_gort_slicebytetostring(void *buf, const u8 *p, s64 n)
 {
-	struct go3s_gort_mod *mod = self_mod();
-	struct go3s_string s = { };
-	void *d;
+	void *d = gort_copy_bytes(p, n, _RET_IP_);
 
-	if (!mod || n <= 0)
-		return s;
-	d = gort_alloc(mod, n, _RET_IP_);
-	memcpy(d, p, n);
-	s.data = (uintptr_t)d;
-	s.len = n;
-	return s;
+	return (struct go3s_string){ .data = (uintptr_t)d, .len = d ? n : 0 };
 }
 EXPORT_SYMBOL_GO3S(go3s_gort_slicebytetostring);
 
@@ -261,18 +270,9 @@ EXPORT_SYMBOL_GO3S(go3s_gort_slicebytetostring);
  */
 struct go3s_slice go3s_gort_stringtoslicebyte(void *buf, const u8 *p, s64 n)
 {
-	struct go3s_gort_mod *mod = self_mod();
-	struct go3s_slice s = { };
-	void *d;
+	void *d = gort_copy_bytes(p, n, _RET_IP_);
 
-	if (!mod || n <= 0)
-		return s;
-	d = gort_alloc(mod, n, _RET_IP_);
-	memcpy(d, p, n);
-	s.data = (uintptr_t)d;
-	s.len = n;
-	s.cap = n;
-	return s;
+	return (struct go3s_slice){ .data = (uintptr_t)d, .len = d ? n : 0, .cap = d ? n : 0 };
 }
 EXPORT_SYMBOL_GO3S(go3s_gort_stringtoslicebyte);
 
