@@ -113,10 +113,13 @@ fi
 [ -r "$vmlinuz" ] || go3s_die "$vmlinuz is not readable (run as root)"
 log=$out/console.log
 rc=0
+# The VM's run takes 1 to 2 minutes under TCG: a hung one is stopped at
+# GO3S_VM_TIMEOUT (default 420 s), not left to hold make test up.
+tmo=${GO3S_VM_TIMEOUT:-420}
 if [ $quiet -eq 1 ]; then
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" >/dev/null || rc=$?
+	go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" >/dev/null || rc=$?
 else
-	go3s_qemu "$log" 900 "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" || rc=$?
+	go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" || rc=$?
 fi
 go3s_stage_done
 

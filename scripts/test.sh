@@ -129,6 +129,8 @@ build_lane() {
 		"$GO3S_ROOT/scripts/test-uml.sh"
 	for a in arm64 riscv64; do
 		prebuild "Debian's $a tree" "$GO3S_ROOT/scripts/cross-stock.sh" $a
+	done
+	for a in arm64 riscv64; do
 		prebuild "$a debug kernel" "$GO3S_ROOT/scripts/build-kernel.sh" --arch $a
 	done
 	bstage "check (stock 6.12 headers)" "$GO3S_ROOT/scripts/check.sh"
