@@ -41,13 +41,15 @@ if [ "${GO3S_UML_COVERAGE:-0}" = 1 ]; then
 	cov=(--kunitconfig="$covcfg" --make_options LLVM=1
 	     --make_options "KCFLAGS=-fno-profile-instr-generate -fno-coverage-mapping")
 fi
+# The build's arguments, the same for the build lane's build and the
+# run, so that the run finds the build lane's kernel up to date.
+kbuild=(--kunitconfig="$cfg" "${cov[@]}" --build_dir="$build" --jobs="$GO3S_JOBS")
 mkdir -p "$out" "$build"
 exec 9>"$build.lock"
 flock 9
 if [ "${GO3S_UML_BUILD_ONLY:-0}" = 1 ]; then
 	cd "$src"
-	exec python3 tools/testing/kunit/kunit.py build --kunitconfig="$cfg" "${cov[@]}" \
-		--build_dir="$build" --jobs="$GO3S_JOBS"
+	exec python3 tools/testing/kunit/kunit.py build "${kbuild[@]}"
 fi
 # A failed build must not be judged by the last run's results.
 rm -f "$out/results.json" "$out"/*.profraw "$out/build"
@@ -56,8 +58,7 @@ echo "kunit.py run (UML${cov:+, clang, coverage}) in $build"
 rc=0
 set +o pipefail
 (cd "$src" && LLVM_PROFILE_FILE="$out/kunit-%p.profraw" \
-	python3 tools/testing/kunit/kunit.py run \
-	--kunitconfig="$cfg" "${cov[@]}" --build_dir="$build" --jobs="$GO3S_JOBS" \
+	python3 tools/testing/kunit/kunit.py run "${kbuild[@]}" \
 	--timeout="${GO3S_UML_TIMEOUT:-600}" --json="$out/results.json" "$@") 2>&1 |
 	# modpost warns four lines about each of clang's coverage sections.
 	grep -v -e 'modpost: vmlinux (__llvm_' -e 'Did you forget to use "ax"/"aw"' \
