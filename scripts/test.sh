@@ -12,7 +12,8 @@
 #     sparse (6.1, 6.12-rt headers; the debug kernel, KUnit suites
 #     included), DKMS and the package. Its stages' output is shown and
 #     counted once both lanes are done.
-# GO3S_BG=0: one lane, the build lane's part run before the VMs.
+# GO3S_BG=0: one lane, the build lane's part run before the VMs (after
+# the debug kernel).
 # Ends with "N passed, N failed" (every KUnit case and VM check counted)
 # and exits non-zero on any failure. Logs stay under .out/.
 set -uo pipefail
@@ -159,9 +160,7 @@ stage "harness self-test" "$GO3S_ROOT/scripts/test-harness.sh"
 
 rm -rf "$lane_dir"
 mkdir -p "$lane_dir"
-if [ "$bg" = 0 ]; then
-	build_lane
-else
+if [ "$bg" != 0 ]; then
 	go3s_stage "the build lane starts (SCHED_IDLE; its stages are shown at the end)"
 	(chrt --idle -p 0 "$BASHPID" >/dev/null && build_lane) &
 	pid_bg=$!
@@ -177,6 +176,9 @@ else
 	summary+=("debug kernel build failed")
 	failed+=("debug kernel build failed")
 fi
+# One lane: the builds now, after the debug kernel's stage has built it
+# where its progress shows.
+[ "$bg" != 0 ] || build_lane
 
 if [ -n "$kdir" ]; then
 	stage "KUnit in the debug VM" env GO3S_GCOV=$gcov "$GO3S_ROOT/scripts/test-vm.sh"
