@@ -129,6 +129,8 @@ fail=$(grep -c '^GO3S-CHECK fail ' "$log" || true)
 grep '^GO3S-CHECK ' "$log" | sed 's/^GO3S-CHECK /  /'
 if ! grep -q '^GO3S-END' "$log"; then
 	echo "  fail vm_completed (qemu status $rc; console: $log)"
+	# How it ended, for make test's summary (a CI keeps only the tail).
+	grep -av '^[[:space:]]*$' "$log" | tail -n 12 | sed 's/^/  tail: /'
 	fail=$((fail + 1))
 else
 	echo "  ok vm_completed"

@@ -26,6 +26,14 @@ for log in "$dir"/*.log; do
 	esac
 done
 
+# A VM that did not complete: the judge shows how its console ended.
+if grep -qx '  tail: Kernel panic - not syncing: Fatal exception' "$out/fail-panic-no-end.out" &&
+   [ "$(grep -c '^  tail: ' "$out/fail-panic-no-end.out")" -eq 12 ]; then
+	result ok console_tail_when_not_completed
+else
+	result fail console_tail_when_not_completed
+fi
+
 # The fault-injection stage's options: a WARN of the kernel's trace_events
 # code and an expected WARN that never came are notes with them, failures
 # without; a WARN in go3s code fails either way.
@@ -175,7 +183,8 @@ fi
 # line. The build lane must run at SCHED_IDLE while the VM lane runs (the
 # debug VM's fake waits for the first check to start), its stages be
 # shown and counted after the VM lane's, and the summary must name the
-# failed check; GO3S_BG=0 must run and count the same.
+# failed check and repeat its report; GO3S_BG=0 must run and count the
+# same.
 ft=$out/fake-tree
 rm -rf "$ft"
 mkdir -p "$ft/scripts"
@@ -197,6 +206,7 @@ test-vm.sh*)
 check.sh*) chrt -p $$ >"$FAKE_DIR/check-started" ;;
 test-fault.sh*)
 	echo "  fail fault:some_case"
+	echo "    report: unexpected WARN: fake_warn"
 	[ -n "${GO3S_RESULT:-}" ] && echo "3 1" >"$GO3S_RESULT"
 	exit 1 ;;
 esac
@@ -225,6 +235,7 @@ if [ $rc -ne 0 ] && [ -e "$ft/run-1/concurrent" ] &&
    grep -q SCHED_IDLE "$ft/run-1/check-started" &&
    [ "$(tail -n1 "$o")" = "22 passed, 1 failed" ] &&
    grep -q 'fault injection (debug VM): fault:some_case' "$o" &&
+   grep -qx '      report: unexpected WARN: fake_warn' "$o" &&
    [ "$(grep -c '^==> ' "$o")" -eq 25 ] &&
    grep -A1 '^==> check (stock 6.12 headers) (build lane)' "$o" | grep -q 'fake output of check.sh' &&
    [ "$(grep '^==> ' "$o" | grep -o 'riscv64 debug VM\|DKMS' | tr '\n' ,)" = \

@@ -30,7 +30,9 @@ failed=()
 # account NAME LOG RESULT SECONDS: count a finished stage. RESULT holds
 # "passed failed"; a stage that died before writing it counts as one
 # failure. The stage's "fail <check>" lines are repeated in the summary,
-# so that a log's tail (CI keeps only that) names what failed.
+# so that a log's tail (CI keeps only that) names what failed, with the
+# kernel reports behind a failed console check ("report:") and the last
+# console lines of a VM that did not complete ("tail:").
 account() {
 	local name=$1 log=$2 result=$3 secs=$4 p f line
 	if [ -s "$result" ]; then
@@ -44,6 +46,10 @@ account() {
 		while IFS= read -r line; do
 			failed+=("$name: ${line:0:200}")
 		done < <(sed -n 's/^[[:space:]]*fail[[:space:]]\+//p' "$log" | head -n 20)
+		while IFS= read -r line; do
+			failed+=("  ${line:0:200}")
+		done < <(grep -a -E '^[[:space:]]*(report|tail): ' "$log" |
+			 sed 's/^[[:space:]]*//' | head -n 30)
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))

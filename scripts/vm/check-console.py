@@ -53,6 +53,8 @@ REPORTS = [
     (r'stack-protector: Kernel stack is corrupted', 'stack'),
     (r'Kernel stack is corrupted', 'stack'),
 ]
+# Console lines shown when the VM did not complete.
+TAIL = 12
 REPORT_RE = [(re.compile(p), n) for p, n in REPORTS]
 WARN_START = re.compile(r'-+\[ cut here \]-+')
 WARN_LINE = re.compile(r'WARNING: CPU: \d+ PID: \d+ at ')
@@ -184,6 +186,7 @@ def main():
     allow = [re.compile(a) for a in args.allow_warn]
     checks, blocks, reports, boot, notes = judge(
         lines, args.begin or None, allow, args.expect_optional)
+    completed = True
     if args.end:
         completed = any(strip(l).startswith(args.end) for l in lines)
         checks.append((completed, 'vm:completed'))
@@ -197,6 +200,11 @@ def main():
         print('  note: the kernel reported before go3s was loaded: %s' % r)
     for r in notes:
         print('  note: %s' % r)
+    if not completed:
+        # How the VM ended: make test repeats these lines in its summary,
+        # for a CI that keeps only the log's tail.
+        for l in [strip(l) for l in lines if l.strip()][-TAIL:]:
+            print('  tail: %s' % l)
     if args.ktap:
         with open(args.ktap, 'w') as f:
             f.write(merge_ktap(blocks))
