@@ -101,8 +101,10 @@ go3s_qemu() {
 	# that has not reached /init (every init prints GO3S-BEGIN first)
 	# within GO3S_BOOT_TIMEOUT seconds (default 180) is stopped and booted
 	# once more; its log is kept as LOG.noboot. A VM that reached /init
-	# is never run again, whatever its result.
-	local boot=${GO3S_BOOT_TIMEOUT:-180} try t pid
+	# is run again only if it died of the emulator's fault (a stale int3:
+	# check-console.py --emulator-fault), its log kept as LOG.emulator;
+	# whatever else it met is its result.
+	local boot=${GO3S_BOOT_TIMEOUT:-180} try t pid rc fault
 	for try in 1 2; do
 		rm -f "$log.pid"
 		: >"$log"
@@ -121,8 +123,13 @@ go3s_qemu() {
 			t=$((t + 1))
 		done
 		if [ "$try" = 2 ] || grep -aq GO3S-BEGIN "$log"; then
-			wait "$pid"
-			return
+			rc=0
+			wait "$pid" || rc=$?
+			[ "$try" = 1 ] && fault=$("$GO3S_ROOT/scripts/vm/check-console.py" \
+				"$log" --emulator-fault) || return $rc
+			mv "$log" "$log.emulator"
+			echo "  note: the VM died of $fault: the emulator's fault ($log.emulator); running it once more" >&2
+			continue
 		fi
 		if kill -0 "$pid" 2>/dev/null && [ -s "$log.pid" ]; then
 			kill "$(cat "$log.pid")" 2>/dev/null || true

@@ -132,8 +132,9 @@ done
 
 
 # go3s_qemu boots a VM once more when it never reached /init, and never a
-# VM that did: a fake qemu-system-x86_64 (first boot silent, then one that
-# prints GO3S-BEGIN; or one that reaches /init and fails).
+# VM that did unless the emulator killed it: a fake qemu-system-x86_64
+# (first boot silent, then one that prints GO3S-BEGIN; or one that
+# reaches /init and fails; or one that reaches it and oopses).
 fake=$out/fake-qemu
 mkdir -p "$fake"
 cat >"$fake/qemu-system-x86_64" <<'EOF'
@@ -147,6 +148,10 @@ if [ "$FAKE_QEMU_MODE" = fail ]; then
 	echo "GO3S-BEGIN fake"
 	exit 3
 fi
+if [ -n "$FAKE_QEMU_OOPS" ] && [ "$(wc -l <"$FAKE_QEMU_RUNS")" -eq 1 ]; then
+	cat "$FAKE_QEMU_OOPS"
+	exit 0
+fi
 if [ "$(wc -l <"$FAKE_QEMU_RUNS")" -gt 1 ]; then
 	echo "GO3S-BEGIN fake"
 	exit 0
@@ -156,9 +161,10 @@ exec sleep 60
 EOF
 chmod +x "$fake/qemu-system-x86_64"
 fake_qemu() {
-	rm -f "$out/fake.log" "$out/fake.log.noboot" "$out/fake.runs"
+	rm -f "$out/fake.log" "$out/fake.log.noboot" "$out/fake.log.emulator" "$out/fake.runs"
 	: >"$out/fake.runs"
 	PATH=$fake:$PATH FAKE_QEMU_RUNS=$out/fake.runs FAKE_QEMU_MODE=$1 GO3S_BOOT_TIMEOUT=2 \
+		FAKE_QEMU_OOPS=${2:+$dir/$2} \
 		go3s_qemu "$out/fake.log" 30 /dev/null /dev/null "" >/dev/null 2>"$out/fake.err"
 }
 rc=0
@@ -176,6 +182,27 @@ if [ $rc -eq 3 ] && [ "$(wc -l <"$out/fake.runs")" -eq 1 ] && [ ! -e "$out/fake.
 	result ok qemu_failed_run_not_retried
 else
 	result fail qemu_failed_run_not_retried
+fi
+# A VM that died of a stale int3 after /init (the emulator's fault, a
+# fixture cut from a real console) runs once more; one whose int3 is
+# still in the text (byte 0xcc before the trap's address) does not.
+rc=0
+fake_qemu int3 emulator-int3.log || rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l <"$out/fake.runs")" -eq 2 ] &&
+   grep -q 'Oops: int3' "$out/fake.log.emulator" && ! grep -q 'Oops' "$out/fake.log" &&
+   grep -q 'died of a stale int3 (RIP: 0010:sched_clock_cpu+0x9/0x190, byte 66' "$out/fake.err"; then
+	result ok qemu_emulator_fault_rerun
+else
+	cat "$out/fake.err"
+	result fail qemu_emulator_fault_rerun
+fi
+rc=0
+fake_qemu int3 emulator-int3-real.log || rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l <"$out/fake.runs")" -eq 1 ] && [ ! -e "$out/fake.log.emulator" ] &&
+   grep -q 'Oops: int3' "$out/fake.log"; then
+	result ok qemu_real_int3_not_rerun
+else
+	result fail qemu_real_int3_not_rerun
 fi
 
 # make test's orchestration (scripts/test.sh) with every stage script

@@ -150,6 +150,36 @@ def match_warn(block, expected, allow=(), notes=None):
     return ['unexpected WARN: %s' % where]
 
 
+OOPS_INT3 = re.compile(r'Oops: int3: ')
+CODE = re.compile(r'^Code: (.*)$')
+
+
+def emulator_fault(lines):
+    """The emulator's own fault, not the kernel's: an "Oops: int3" at an
+    address whose byte before it (where the trap came from) is no longer
+    an int3 (0xcc) in the oops's code dump. text_poke_bp() puts an int3
+    in the text while it patches a static key or jump label and takes it
+    out before it returns; its handler claims the trap while it is there.
+    Seen with QEMU 7.2's TCG: a vCPU ran its stale translation of the int3
+    after the patching was done. Returns a line describing it, or None."""
+    lines = [strip(l) for l in lines]
+    for i, line in enumerate(lines):
+        if not OOPS_INT3.search(line):
+            continue
+        rip = next((l for l in lines[i + 1:i + 8] if l.startswith('RIP: ')), '')
+        for code in lines[i + 1:i + 20]:
+            m = CODE.match(code)
+            if not m:
+                continue
+            tok = m.group(1).split()
+            at = next((k for k, t in enumerate(tok) if t.startswith('<')), 0)
+            if at > 0 and tok[at - 1].lower() != 'cc':
+                return 'a stale int3 (%s, byte %s before it)' % (
+                    rip or 'no RIP line', tok[at - 1])
+            break
+    return None
+
+
 def merge_ktap(blocks):
     """Each debugfs results file is a KTAP document with one suite; join
     them into one document with N suites for kunit.py parse."""
@@ -179,10 +209,18 @@ def main():
                     metavar='REGEX', help='a WARN matching REGEX is a note')
     ap.add_argument('--expect-optional', action='store_true',
                     help='an expected WARN that never came is a note')
+    ap.add_argument('--emulator-fault', action='store_true',
+                    help='only say whether the VM died of the emulator\'s '
+                    'fault (exit 0, and print it) or not (exit 1)')
     args = ap.parse_args()
 
     with open(args.log, errors='replace') as f:
         lines = f.readlines()
+    if args.emulator_fault:
+        fault = emulator_fault(lines)
+        if fault:
+            print(fault)
+        return 0 if fault else 1
     allow = [re.compile(a) for a in args.allow_warn]
     checks, blocks, reports, boot, notes = judge(
         lines, args.begin or None, allow, args.expect_optional)
