@@ -104,18 +104,33 @@ go3s_qemu() {
 	# is run again only if it died of the emulator's fault (a stale int3:
 	# check-console.py --emulator-fault), its log kept as LOG.emulator;
 	# whatever else it met is its result.
-	local boot=${GO3S_BOOT_TIMEOUT:-180} try t pid rc fault
+	#
+	# A VM still running 30 s before its timeout has hung: scripts/vm/
+	# qmon.py dumps its vCPUs' registers and stacks through QEMU's QMP
+	# socket into LOG.hang, says where each vCPU was ("report:" lines,
+	# which make test's summary repeats) and, on x86_64, injects an NMI:
+	# with unknown_nmi_panic the kernel panics and prints the stack it
+	# interrupted. The VM then counts as timed out (status 124).
+	local boot=${GO3S_BOOT_TIMEOUT:-180} try t pid rc fault qmp wd
+	local hang_at=$(( tmo > 60 ? tmo - 30 : tmo / 2 ))
+	[ "${GO3S_ARCH:-x86_64}" != x86_64 ] || append="unknown_nmi_panic $append"
 	for try in 1 2; do
-		rm -f "$log.pid"
+		rm -f "$log.pid" "$log.hang"
 		: >"$log"
+		qmp=$(mktemp -u "${TMPDIR:-/tmp}/go3s-qmp.XXXXXX")
 		(timeout --foreground -k 5 "$tmo" "${vm[@]}" -m 2G \
 			-nographic -no-reboot -serial stdio -monitor none \
+			-qmp "unix:$qmp,server=on,wait=off" \
 			-display none -pidfile "$log.pid" \
 			-kernel "$kernel" -initrd "$initrd" \
 			-append "console=$console panic=-1 $append" "$@" </dev/null 2>&1 |
 			sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$log"
 		 exit "${PIPESTATUS[0]}") &
 		pid=$!
+		(sleep "$hang_at"
+		 [ -S "$qmp" ] && "$GO3S_ROOT/scripts/vm/qmon.py" dump "$qmp" "$kernel" "$log" \
+			>"$log.hang" 2>&1) &
+		wd=$!
 		t=0
 		while kill -0 "$pid" 2>/dev/null && ! grep -aq GO3S-BEGIN "$log" &&
 		      [ "$t" -lt "$boot" ]; do
@@ -125,6 +140,12 @@ go3s_qemu() {
 		if [ "$try" = 2 ] || grep -aq GO3S-BEGIN "$log"; then
 			rc=0
 			wait "$pid" || rc=$?
+			go3s_qemu_unwatch "$wd" "$qmp"
+			if [ -s "$log.hang" ]; then
+				echo "  note: the VM hung: its vCPUs' registers and stacks are in $log.hang" >&2
+				sed -n 's/^summary: /  report: the hung VM'"'"'s /p' "$log.hang" >&2
+				return 124
+			fi
 			[ "$try" = 1 ] && fault=$("$GO3S_ROOT/scripts/vm/check-console.py" \
 				"$log" --emulator-fault) || return $rc
 			mv "$log" "$log.emulator"
@@ -135,9 +156,21 @@ go3s_qemu() {
 			kill "$(cat "$log.pid")" 2>/dev/null || true
 		fi
 		wait "$pid" || true
+		go3s_qemu_unwatch "$wd" "$qmp"
 		mv "$log" "$log.noboot"
 		echo "  note: the VM did not reach /init within ${boot} s (an emulator hang or crash while booting: $log.noboot); booting it once more" >&2
 	done
+}
+
+# go3s_qemu_unwatch PID SOCKET: stop go3s_qemu's hang watcher (a subshell
+# and its sleep) once the VM has ended.
+go3s_qemu_unwatch() {
+	local kids
+	kids=$(pgrep -P "$1" || true)
+	kill "$1" 2>/dev/null || true
+	[ -z "$kids" ] || kill $kids 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	rm -f "$2"
 }
 
 # go3s_build_modules KDIR OUTDIR [MAKE-ARGS...]: build go3s_rt, its KUnit

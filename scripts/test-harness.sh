@@ -205,6 +205,28 @@ else
 	result fail qemu_real_int3_not_rerun
 fi
 
+# The hung VM's report (scripts/vm/qmon.py) against a fake QMP server:
+# each vCPU's RIP and stack words named from a System.map slid by the
+# KASLR offset the console's GO3S-KTEXT line gives, then the NMI.
+rm -f "$out/qmp.sock"
+python3 "$dir/qmp-fake.py" "$out/qmp.sock" "$out/qmp.calls" >"$out/qmp.out" 2>&1 &
+qpid=$!
+for i in $(seq 50); do [ -S "$out/qmp.sock" ] && break; sleep 0.1; done
+rc=0
+"$GO3S_ROOT/scripts/vm/qmon.py" dump "$out/qmp.sock" "$dir/vmlinuz-fake" "$dir/qmon-console.log" \
+	>"$out/qmon.out" 2>&1 || rc=$?
+wait $qpid || rc=1
+if [ $rc -eq 0 ] &&
+   grep -qx 'summary: vCPU 0 at RIP=ffffffff82000123 <go3s_fake_spin+0x23>' "$out/qmon.out" &&
+   grep -qx 'summary: vCPU 1 at RIP=ffffffff82000210 <go3s_fake_idle+0x10>' "$out/qmon.out" &&
+   grep -q '0xffffffff82000305 <go3s_fake_caller+0x5>' "$out/qmon.out" &&
+   [ "$(tail -n1 "$out/qmp.calls")" = "inject-nmi " ]; then
+	result ok qmon_hung_vm_report
+else
+	cat "$out/qmon.out"
+	result fail qmon_hung_vm_report
+fi
+
 # make test's orchestration (scripts/test.sh) with every stage script
 # replaced by a fake: each writes "1 0", the fault stage "3 1" and a fail
 # line. The build lane must run at SCHED_IDLE while the VM lane runs (the

@@ -7,6 +7,9 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 cd /lib/go3s || exit 1
+# The kernel's text address (its KASLR slide), for the host's report of a
+# hung VM (scripts/vm/qmon.py).
+echo "GO3S-KTEXT $(grep -m1 ' _text$' /proc/kallsyms)"
 
 step() { echo; echo "--- $*"; }
 check() {
