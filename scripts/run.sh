@@ -116,11 +116,11 @@ rc=0
 # The VM's run takes 1 to 2 minutes under TCG: a hung one is stopped at
 # GO3S_VM_TIMEOUT (default 420 s), not left to hold make test up.
 tmo=${GO3S_VM_TIMEOUT:-420}
-if [ $quiet -eq 1 ]; then
-	go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" >/dev/null || rc=$?
-else
-	go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" -smp 2 "${edu[@]}" || rc=$?
-fi
+# --quiet: the console goes to $log only (fd 3: where it is shown).
+if [ $quiet -eq 1 ]; then exec 3>/dev/null; else exec 3>&1; fi
+go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" \
+	-smp 2 "${edu[@]}" >&3 || rc=$?
+exec 3>&-
 go3s_stage_done
 
 echo
