@@ -168,6 +168,44 @@ go3s_qemu() {
 	done
 }
 
+# go3s_judge_vm LOG BASE CHECK-PREFIX [CASE-PREFIX]: judge a debug or MID
+# VM's console (scripts/vm/check-console.py: the checks made in the VM,
+# kernel reports, completion; the kernel's own boot reports, before
+# GO3S-BEGIN, are notes) and, with CASE-PREFIX, the KUnit cases it ran
+# (BASE.ktap parsed by kunit.py into BASE.json). Prints "  ok|fail
+# <prefix><name>" per check and case, console checks named "vm:<check>"
+# with CHECK-PREFIX put before (or, ending in "=", in place of "vm:"),
+# and adds to the caller's pass and fail.
+go3s_judge_vm() {
+	local log=$1 base=$2 cpre=$3 kpre=${4:-} judge st rest
+	judge=$("$GO3S_ROOT/scripts/vm/check-console.py" "$log" --begin GO3S-BEGIN \
+		--ktap "$base.ktap") || true
+	while read -r st rest; do
+		case $st in
+		ok | fail)
+			if [ "${cpre%=}" != "$cpre" ]; then
+				rest=${cpre%=}${rest#vm:}
+			else
+				rest=$cpre$rest
+			fi
+			echo "  $st $rest"
+			go3s_judge_count "$st" ;;
+		*) [ -z "$st" ] || echo "  $st $rest" ;;
+		esac
+	done <<<"$judge"
+	[ -n "$kpre" ] || return 0
+	python3 "$(go3s_src)/tools/testing/kunit/kunit.py" parse --json="$base.json" \
+		"$base.ktap" >"$base.parse.log" 2>&1 || true
+	grep -a 'Testing complete' "$base.parse.log" | sed 's/^/  /' || true
+	while read -r st rest; do
+		echo "  $st $kpre$rest"
+		go3s_judge_count "$st"
+	done < <("$GO3S_ROOT/scripts/kunit-json.py" "$base.json")
+}
+go3s_judge_count() {
+	if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+
 # go3s_qemu_unwatch PID SOCKET: stop go3s_qemu's hang watcher (a subshell
 # and its sleep) once the VM has ended.
 go3s_qemu_unwatch() {

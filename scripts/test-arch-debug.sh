@@ -47,31 +47,18 @@ done
 	"$GO3S_ROOT/scripts/vm/init-arch.sh" "${files[@]}"
 
 pass=0 fail=0
-count() { if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi; }
 
 # vm NAME DESCRIPTION APPEND QEMU-ARGS...: boot, then judge the console
 # (checks, kernel reports, completion) and count the KUnit cases.
 vm() {
-	local name=$1 desc=$2 append=$3 log=$out/console-$1.log rc=0 judge st case
+	local name=$1 desc=$2 append=$3 log=$out/console-$1.log rc=0
 	shift 3
 	echo "booting the $arch debug VM ($desc); console: $log"
 	go3s_qemu "$log" "${GO3S_VM_TIMEOUT:-1200}" "$kdir/arch/${kargs[0]#ARCH=}/boot/Image" \
 		"$out/initrd.gz" "softlockup_panic=1 hung_task_panic=1 $append" \
 		"$@" >"$out/qemu-$name.out" || rc=$?
 	[ $rc -ne 124 ] || echo "the VM timed out"
-	judge=$("$GO3S_ROOT/scripts/vm/check-console.py" "$log" --begin GO3S-BEGIN \
-		--ktap "$out/results-$name.ktap") || true
-	echo "$judge" | sed "s/^\(ok\|fail\) /\1 $name:/; s/^/  /"
-	while read -r st _; do
-		case $st in ok|fail) count "$st" ;; esac
-	done <<<"$judge"
-	python3 "$(go3s_src)/tools/testing/kunit/kunit.py" parse \
-		--json="$out/results-$name.json" "$out/results-$name.ktap" |
-		sed 's/^/  /' || true
-	while read -r st case; do
-		echo "  $st kunit:$case"
-		count "$st"
-	done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results-$name.json")
+	go3s_judge_vm "$log" "$out/results-$name" "$name:" kunit:
 }
 
 if [ "$arch" = arm64 ]; then

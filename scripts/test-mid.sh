@@ -73,26 +73,11 @@ run_one() {
 		"$out/initrd.gz" "$append go3s.mid_targets=$targets" \
 		-smp 2 -icount shift=0,sleep=off "$@" -device edu >"$out/qemu-$name.out" || rc=$?
 	[ $rc -ne 124 ] || echo "  the $name VM timed out"
-	local judge st rest
-	judge=$("$GO3S_ROOT/scripts/vm/check-console.py" "$log" --begin GO3S-BEGIN \
-		--ktap "$out/results-$name.ktap") || true
-	while read -r st rest; do
-		case $st in
-		ok) pass=$((pass + 1)); echo "  ok $name:${rest#vm:}" ;;
-		fail) fail=$((fail + 1)); echo "  fail $name:${rest#vm:}" ;;
-		*) [ -n "$st" ] && echo "  $st $rest" ;;
-		esac
-	done <<<"$judge"
 	# The stock arm64 kernel has no KUnit: no suites ran.
+	local kpre=
+	[ "$arch" != x86_64 ] || kpre=$name:
+	go3s_judge_vm "$log" "$out/results-$name" "$name:=" "$kpre"
 	[ "$arch" = x86_64 ] || return 0
-	local src
-	src=$(go3s_src)
-	python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/results-$name.json" \
-		"$out/results-$name.ktap" >"$out/kunit-$name.log" 2>&1 || true
-	while read -r st rest; do
-		if [ "$st" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-		echo "  $st $name:$rest"
-	done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results-$name.json")
 	# make test's coverage (GO3S_GCOV=1): the gcov counts of this VM.
 	[ -n "${GO3S_GCOV:-}" ] || return 0
 	if "$GO3S_ROOT/scripts/cov.py" vm "$log" "$out/src" "$out/gcov-$name.info"; then

@@ -49,26 +49,10 @@ go3s_qemu "$log" "${GO3S_VM_TIMEOUT:-900}" "$kdir/arch/x86/boot/bzImage" \
 [ $rc -ne 124 ] || echo "the VM timed out"
 
 pass=0 fail=0
-count() { if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi; }
+count() { go3s_judge_count "$1"; }
 
-# The console: checks made in the VM, kernel reports, completion.
-# Reports from the kernel's own boot, before /init loads anything of ours,
-# are printed as notes (seen: a rare early-boot KASAN report under TCG).
-judge=$("$GO3S_ROOT/scripts/vm/check-console.py" "$log" --begin GO3S-BEGIN \
-	--ktap "$out/results.ktap") || true
-echo "$judge" | sed 's/^/  /'
-while read -r st _; do
-	case $st in ok|fail) count "$st" ;; esac
-done <<<"$judge"
-
-# The KUnit cases, parsed by kunit.py.
-src=$(go3s_src)
-python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/results.json" \
-	"$out/results.ktap" | sed 's/^/  /' || true
-while read -r st name; do
-	echo "  $st kunit:$name"
-	count "$st"
-done < <("$GO3S_ROOT/scripts/kunit-json.py" "$out/results.json")
+# The console (checks, kernel reports, completion) and the KUnit cases.
+go3s_judge_vm "$log" "$out/results" "" kunit:
 
 # make test's coverage (GO3S_GCOV=1): the gcov counts the VM printed.
 if [ -n "${GO3S_GCOV:-}" ]; then
