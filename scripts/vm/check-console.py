@@ -41,6 +41,9 @@ REPORTS = [
     (r'BUG: kernel NULL pointer', 'oops'),
     (r'general protection fault', 'oops'),
     (r'Oops:', 'oops'),
+    # x86's die() header before 6.12 had no "Oops: " ("invalid opcode:
+    # 0000 [#1] PREEMPT SMP", "int3: 0000 [#1] ...").
+    (r'^[a-z][a-z0-9 ]*: [0-9a-f]{4} \[#\d+\]', 'oops'),
     (r'kernel BUG at', 'bug'),
     (r'BUG: (?!KASAN)', 'bug'),
     (r'unreferenced object 0x', 'kmemleak'),
@@ -150,7 +153,8 @@ def match_warn(block, expected, allow=(), notes=None):
     return ['unexpected WARN: %s' % where]
 
 
-OOPS_INT3 = re.compile(r'Oops: int3: ')
+# 6.12 prints "Oops: int3: 0000 [#1] ...", 6.1 "int3: 0000 [#1] ...".
+OOPS_INT3 = re.compile(r'(?:^|Oops: )int3: [0-9a-f]{4} \[#\d+\]')
 CODE = re.compile(r'^Code: (.*)$')
 
 
