@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PKGS=(
-	build-essential bc bison flex cpio kmod xz-utils zstd rsync python3
+	build-essential bc bison flex cpio kmod xz-utils zstd rsync python3 procps
 	libelf-dev libssl-dev dwarves
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12
 	linux-source-6.1
