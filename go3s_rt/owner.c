@@ -46,6 +46,8 @@
 #include "sched.h"
 
 #define WARN_PERIOD	(10 * HZ)
+/* How long a LIVE module's unpinned goroutines may take to finish returning. */
+#define UNPINNED_GRACE	HZ
 #define SHOW_MAX	16	/* goroutines listed per warning */
 
 static unsigned int abandon_ms = 10000;
@@ -359,10 +361,13 @@ static unsigned int __maybe_unused left_of(struct module *mod)
 
 /*
  * A LIVE module's exit has returned. Goroutines holding a reference on it
- * cannot exist any more; go3s_go_unpinned() ones can, if its exit did not
- * end them: a caller bug, but one that would run freed code. Keep the
- * module until they are gone; abandon those still parked abandon_ms
- * later, as owner_wait() does.
+ * cannot exist any more; go3s_go_unpinned() ones can. One that has made
+ * its last go3s_wg_done() is still returning through the module's code
+ * when the exit's go3s_wg_wait() returns: the pattern go3s_go_unpinned()
+ * asks for, so those get UNPINNED_GRACE, quietly. One still there after
+ * it was not ended by the exit: a caller bug, but one that would run
+ * freed code. Keep the module until they are gone, with a WARN; abandon
+ * those still parked abandon_ms after the start, as owner_wait() does.
  */
 static void __maybe_unused unpinned_wait(struct module *mod)
 {
@@ -372,11 +377,16 @@ static void __maybe_unused unpinned_wait(struct module *mod)
 
 	if (likely(!left))
 		return;
-	WARN(1, "go3s: module %s's exit returned with %u goroutines (go3s_go_unpinned()) still running: waiting for them\n",
-	     module_name(mod), left);
-	show_all(mod);
 	deadline = jiffies + msecs_to_jiffies(READ_ONCE(abandon_ms));
 	waiting_begin();
+	/* Woken by each exit (go3s_owner_exited() wakes nr_waiting). */
+	wait_var_event_timeout(&nr_waiting, !left_of(mod), UNPINNED_GRACE);
+	left = left_of(mod);
+	if (left) {
+		WARN(1, "go3s: module %s's exit returned with %u goroutines (go3s_go_unpinned()) still running: waiting for them\n",
+		     module_name(mod), left);
+		show_all(mod);
+	}
 	while ((left = left_of(mod))) {
 		wait_var_event_timeout(&nr_waiting, !left_of(mod), HZ / 10);
 		if (time_after_eq(jiffies, deadline)) {

@@ -25,7 +25,8 @@ for ko in "$out"/src/*_kunit.ko; do
 	[ "$(basename "$ko")" = go3s_middev_kunit.ko ] && continue
 	files+=("lib/go3s/kunit/$(basename "$ko")=$ko")
 done
-files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko")
+files+=(lib/go3s/go3s_initfail.ko="$out/src/go3s_initfail.ko"
+	lib/go3s/go3s_unpinned_tail.ko="$out/src/go3s_unpinned_tail.ko")
 go3s_sample_files "$out" files
 # The block sample's tests (scripts/vm/blk.sh) need fio and e2fsprogs,
 # and fio System V shared memory and timerfd, which this kernel lacks:

@@ -96,11 +96,14 @@ int __go3s_go_unpinned(go3s_fn_t fn, void *arg, struct module *owner,
  * rmmod is not refused while it runs: for a server's long-lived
  * goroutines (an accept loop, one per connection) that the module's exit
  * ends, the way an exit stops its kthreads. The exit must make each of
- * them return (close its sockets or channels, then wait on a WaitGroup)
- * before it returns itself. If some are still running once the exit has
- * returned, the module is kept (its GOING notification waits) with a
- * WARN naming them; those still parked go3s_rt.abandon_ms later are
- * abandoned, as for a module whose init failed.
+ * them return (close its sockets or channels, then wait on a WaitGroup
+ * whose go3s_wg_done() is the goroutine's last call) before it returns
+ * itself. The module is kept (its GOING notification waits) until every
+ * such goroutine is gone: one still returning after its last
+ * go3s_wg_done() is waited for quietly for up to a second; one still
+ * running or parked after that was not ended by the exit, and gets a
+ * WARN naming it; those still parked go3s_rt.abandon_ms after the exit
+ * are abandoned, as for a module whose init failed.
  * Context: process context; may sleep.
  * Return: 0, -EINVAL for a NULL @fn, -ENOMEM, or -ESHUTDOWN while the
  * runtime or the module is going away (its exit has run).

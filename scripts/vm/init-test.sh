@@ -58,6 +58,26 @@ check initfail_waiters_woke test "$(dmesg | grep -c 'go3s_initfail: waiter woke,
 check initfail_none_left sh -c "! grep -q go3s_initfail $dbg/goroutines"
 check initfail_unloaded sh -c '! grep -q "^go3s_initfail " /proc/modules'
 
+# A client whose unpinned goroutines are still in its code after its
+# exit's WaitGroup wait returned (each makes its go3s_wg_done(), then runs
+# on for tail_ms): rmmod waits for them, quietly within go3s_rt's second
+# of grace, with a WARN past it (declared); each tail runs before the
+# module is freed (KASAN would report it).
+tail_ran() { dmesg | grep -c 'go3s_unpinned_tail: goroutine .* tail ran'; }
+step "insmod go3s_unpinned_tail.ko: 4 unpinned goroutines 300 ms past go3s_wg_done(), then 1500 ms"
+dmesg -c >/dev/null
+check unpinned_tail_insmod insmod go3s_unpinned_tail.ko
+check unpinned_tail_rmmod rmmod go3s_unpinned_tail
+check unpinned_tail_exit_returned_first sh -c 'dmesg | grep -q "go3s_unpinned_tail: exit returns, 0 of 4 tails done"'
+check unpinned_tail_waited_for_4 test "$(tail_ran)" -eq 4
+check unpinned_tail_quiet sh -c '! dmesg | grep -q "exit returned with .* still running"'
+dmesg -c >/dev/null
+echo "GO3S-EXPECT-WARN go3s: module go3s_unpinned_tail's exit returned with 4 goroutines"
+check unpinned_tail_long_insmod insmod go3s_unpinned_tail.ko tail_ms=1500
+check unpinned_tail_long_rmmod rmmod go3s_unpinned_tail
+check unpinned_tail_long_waited_for_4 test "$(tail_ran)" -eq 4
+check unpinned_tail_gone sh -c "! grep -q go3s_unpinned_tail $dbg/goroutines /proc/modules"
+
 # The samples run with the go3s tracepoints on.
 tr=/sys/kernel/debug/tracing
 echo 1 >$tr/events/go3s/enable
