@@ -101,9 +101,10 @@ go3s_qemu() {
 	# that has not reached /init (every init prints GO3S-BEGIN first)
 	# within GO3S_BOOT_TIMEOUT seconds (default 180) is stopped and booted
 	# once more; its log is kept as LOG.noboot. A VM that reached /init
-	# is run again only if it died of the emulator's fault (a stale int3:
-	# check-console.py --emulator-fault), its log kept as LOG.emulator;
-	# whatever else it met is its result.
+	# is run again only if it died of the emulator's fault (a stale int3,
+	# or hung in text_poke_bp()'s IPI wait: check-console.py
+	# --emulator-fault), its log kept as LOG.emulator; whatever else it
+	# met is its result.
 	#
 	# A VM still running 30 s before its timeout has hung: scripts/vm/
 	# qmon.py dumps its vCPUs' registers and stacks through QEMU's QMP
@@ -150,13 +151,14 @@ go3s_qemu() {
 			# (qmon.py could not reach a VM that ended just then:
 			# no vCPU dumped, no hang.)
 			if grep -q '^--- vCPU' "$log.hang" 2>/dev/null; then
+				rc=124
 				echo "  note: the VM hung: its vCPUs' registers and stacks are in $log.hang" >&2
 				sed -n 's/^summary: /  report: the hung VM'"'"'s /p' "$log.hang" >&2
-				return 124
 			fi
 			[ "$try" = 1 ] && fault=$("$GO3S_ROOT/scripts/vm/check-console.py" \
 				"$log" --emulator-fault) || return $rc
 			mv "$log" "$log.emulator"
+			[ ! -e "$log.hang" ] || mv "$log.hang" "$log.emulator.hang"
 			echo "  note: the VM died of $fault: the emulator's fault ($log.emulator); running it once more" >&2
 			continue
 		fi

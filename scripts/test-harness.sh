@@ -205,6 +205,21 @@ else
 	result fail qemu_real_int3_not_rerun
 fi
 
+# A hung VM whose NMI panic shows text_poke_bp() waiting for the other
+# vCPU (6.1 under TCG, cut from a real console) is the emulator's fault;
+# the same panic without text_poke_bp() in its stack is not.
+rc=0
+"$GO3S_ROOT/scripts/vm/check-console.py" "$dir/emulator-textpoke.log" --emulator-fault \
+	>"$out/textpoke.out" 2>&1 || rc=$?
+rc2=0
+"$GO3S_ROOT/scripts/vm/check-console.py" "$dir/hang-nmi-other.log" --emulator-fault \
+	>/dev/null 2>&1 || rc2=$?
+if [ $rc -eq 0 ] && [ $rc2 -eq 1 ] && grep -q 'text_poke_bp() for the other' "$out/textpoke.out"; then
+	result ok emulator_fault_text_poke_hang
+else
+	result fail emulator_fault_text_poke_hang
+fi
+
 # The hung VM's report (scripts/vm/qmon.py) against a fake QMP server:
 # each vCPU's RIP and stack words named from a System.map slid by the
 # KASLR offset the console's GO3S-KTEXT line gives, then the NMI.

@@ -159,7 +159,7 @@ CODE = re.compile(r'^Code: (.*)$')
 
 
 def emulator_fault(lines):
-    """The emulator's own fault, not the kernel's: an "Oops: int3" at an
+    """The emulator's own fault, not the kernel's. An "Oops: int3" at an
     address whose byte before it (where the trap came from) is no longer
     an int3 (0xcc) in the oops's code dump. text_poke_bp() puts an int3
     in the text while it patches a static key or jump label and takes it
@@ -181,6 +181,21 @@ def emulator_fault(lines):
                 return 'a stale int3 (%s, byte %s before it)' % (
                     rip or 'no RIP line', tok[at - 1])
             break
+    # A hung VM that go3s_qemu's NMI made panic (unknown_nmi_panic) in
+    # text_poke_bp()'s wait for the other CPUs to take its sync IPI. Seen
+    # on 6.1 under TCG, twice: tracepoint probes unregistered (a static
+    # call and a jump label patched), the other vCPU for minutes at a
+    # patched NOP in __schedule() with interrupts off. A CPU never takes
+    # minutes to take that IPI on hardware.
+    for i, line in enumerate(lines):
+        if 'Kernel panic - not syncing: NMI: Not continuing' not in line:
+            continue
+        trace = lines[i + 1:i + 40]
+        rip = next((l for l in trace if l.startswith('RIP: 0010:')), '')
+        if ('smp_call_function_many_cond' in rip and
+                any('text_poke_bp_batch' in l for l in trace)):
+            return ('a vCPU waiting minutes in text_poke_bp() for the other '
+                    'to take its IPI (%s)' % rip)
     return None
 
 

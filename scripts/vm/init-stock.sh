@@ -13,6 +13,9 @@ echo "GO3S-BEGIN kernel $(cat /proc/sys/kernel/osrelease)"
 step "insmod go3s_rt.ko"
 check insmod_go3s_rt insmod go3s_rt.ko
 check go3s_rt_listed has_mod go3s_rt
+# Where go3s_rt's code is, to name addresses in a hang report (the
+# module's own symbols: nm go3s_rt.ko).
+echo "GO3S-MODMAP $(grep '^go3s_rt ' /proc/modules)"
 
 # arm64 (qemu -cpu max): pointer authentication must really be on, or
 # the shared-key code (arch/arm64/stack.c) goes untested.
