@@ -114,8 +114,8 @@ fi
 log=$out/console.log
 rc=0
 # The VM's run takes 1 to 2 minutes under TCG: a hung one is stopped at
-# GO3S_VM_TIMEOUT (default 420 s), not left to hold make test up.
-tmo=${GO3S_VM_TIMEOUT:-420}
+# GO3S_VM_TIMEOUT (default 300 s), not left to hold make test up.
+tmo=${GO3S_VM_TIMEOUT:-300}
 # --quiet: the console goes to $log only (fd 3: where it is shown).
 if [ $quiet -eq 1 ]; then exec 3>/dev/null; else exec 3>&1; fi
 go3s_qemu "$log" "$tmo" "$vmlinuz" "$out/initrd.gz" "${GO3S_VM_APPEND:-quiet}" \
