@@ -5,10 +5,10 @@
  * by the debug VM's init (scripts/vm/init-test.sh). Each goroutine waits
  * for the exit to open a gate, makes its go3s_wg_done(), then sleeps
  * tail_ms and reads module data: the exit, which waits on the WaitGroup,
- * returns while they sleep. go3s_rt's
- * GOING wait (go3s_rt/owner.c) must keep the module until they are gone,
- * quietly when tail_ms is within its second of grace, with a WARN past
- * it; KASAN reports a goroutine that ran after the module was freed.
+ * returns while they sleep. go3s_rt's GOING wait (go3s_rt/owner.c) must
+ * keep the module until they are gone, quietly when tail_ms is within its
+ * second of grace, with a WARN past it; KASAN reports a goroutine that
+ * ran after the module was freed.
  */
 #include <linux/atomic.h>
 #include <linux/ktime.h>

@@ -90,11 +90,9 @@ class Symbols:
         order = sorted(range(len(self.addrs)), key=self.addrs.__getitem__)
         self.addrs = [self.addrs[i] for i in order]
         self.names = [self.names[i] for i in order]
-        self.lo = self.addrs[0] if self.addrs else 0
-        self.hi = self.addrs[-1] if self.addrs else 0
 
     def name(self, addr):
-        if not self.addrs or not self.lo <= addr < self.hi + 0x10000:
+        if not self.addrs or addr < self.addrs[0]:
             return None
         i = bisect.bisect_right(self.addrs, addr) - 1
         # No function is 64 KiB long: beyond, it is data after the text.
